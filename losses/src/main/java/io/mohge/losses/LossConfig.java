@@ -1,0 +1,37 @@
+package io.mohge.losses;
+
+/**
+ * Coefficients of the auxiliary losses (YAML section {@code losses}); see METHOD.md sections 3, 4 and 7.
+ *
+ * @param groupCoef          beta of the group-wise auxiliary loss (reference 1e-5); 0 disables it
+ * @param groupInterval      D in the cost weight c_g = (s_g - s_min + D) / D (reference 1024)
+ * @param groupStartFraction the group-wise loss is active only for step > fraction * total_steps
+ *                           (reference 0.5: second half of training; 0 = from the first step)
+ * @param intraCoef          alpha of the intra-group expert auxiliary loss (reference 5e-3 / 3e-3)
+ * @param switchCoef         coefficient of the Switch balance loss over all experts; 0 disables it
+ * @param zCoef              coefficient of the router z-loss (ST-MoE, about 1e-3); 0 disables it
+ */
+public record LossConfig(double groupCoef, double groupInterval, double groupStartFraction,
+                         double intraCoef, double switchCoef, double zCoef) {
+
+    public static final LossConfig DEFAULTS = new LossConfig(1e-5, 1024, 0.5, 3e-3, 0.0, 0.0);
+
+    public LossConfig {
+        nonNegative("group_coef", groupCoef);
+        if (!(groupInterval > 0)) {
+            throw new IllegalArgumentException("group_interval: must be positive (the reference uses 1024), got "
+                    + groupInterval);
+        }
+        if (!(groupStartFraction >= 0 && groupStartFraction <= 1)) {
+            throw new IllegalArgumentException("group_start_fraction: must lie in [0, 1] (0.5 = second half of "
+                    + "training, 0 = from the start), got " + groupStartFraction);
+        }
+        nonNegative("intra_coef", intraCoef);
+        nonNegative("switch_coef", switchCoef);
+        nonNegative("z_coef", zCoef);
+    }
+
+    private static void nonNegative(String key, double value) {
+        if (!(value >= 0)) throw new IllegalArgumentException(key + ": must be 0 or more, got " + value);
+    }
+}

@@ -1,0 +1,64 @@
+package io.mohge.config;
+
+import io.mohge.allocation.AllocationConfig;
+import io.mohge.data.DataConfig;
+import io.mohge.losses.LossConfig;
+import io.mohge.model.ModelConfig;
+import io.mohge.train.ExportConfig;
+import io.mohge.train.TrainerConfig;
+
+/**
+ * A whole run: one small config per component plus the checks that span components.
+ * Build it with {@link ConfigLoader}; cross-section messages start with the full dotted key.
+ */
+public record RunConfig(RunSection run, ModelConfig model, LossConfig losses, AllocationConfig allocation,
+                        DataConfig data, TrainerConfig trainer, ExportConfig export) {
+
+    public RunConfig {
+        if (model.vocabSize() != data.vocabSize()) {
+            throw new IllegalArgumentException("model.vocab_size: " + model.vocabSize()
+                    + " does not match the vocabulary of data.tokenizer = " + lower(data.tokenizer())
+                    + " (" + data.vocabSize() + "); set model.vocab_size: " + data.vocabSize());
+        }
+        int experts = routedExperts(model);
+        if (experts > 0) {
+            int ranks = allocation.ranks();
+            if (ranks > experts) {
+                throw new IllegalArgumentException("allocation.ranks: " + ranks + " ranks exceed the " + experts
+                        + " routed experts; use at most " + experts + " (" + divisors(experts) + ")");
+            }
+            if (experts % ranks != 0) {
+                throw new IllegalArgumentException("allocation.ranks: " + ranks + " does not divide the " + experts
+                        + " routed experts; choose one of " + divisors(experts));
+            }
+            if (model.ffn() == ModelConfig.FfnType.MOHGE
+                    && allocation.strategy() == AllocationConfig.Strategy.ALL_SIZE_DECOUPLED
+                    && model.mohge().groups() % 2 != 0) {
+                throw new IllegalArgumentException("allocation.strategy: all-size-decoupled pairs the smallest group "
+                        + "with the largest and needs an even number of groups, but model.mohge.groups = "
+                        + model.mohge().groups() + "; use an even group count or strategy: contiguous / greedy");
+            }
+        }
+    }
+
+    /** Number of routed experts per layer (0 for a dense FFN). */
+    public static int routedExperts(ModelConfig model) {
+        return switch (model.ffn()) {
+            case DENSE -> 0;
+            case MOE -> model.moe().experts();
+            case MOHGE -> model.mohge().experts();
+        };
+    }
+
+    private static String divisors(int n) {
+        StringBuilder sb = new StringBuilder();
+        for (int d = 1; d <= n; d++) {
+            if (n % d == 0) sb.append(sb.length() == 0 ? "" : ", ").append(d);
+        }
+        return sb.toString();
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase().replace('_', '-');
+    }
+}
