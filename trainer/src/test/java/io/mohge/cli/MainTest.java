@@ -1,0 +1,68 @@
+package io.mohge.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"prepare", "train", "eval", "export", "ablate", "allocate", "bench"})
+    void everySubcommandHasHelp(String command) {
+        assertEquals(0, run(command, "--help"));
+        assertTrue(out.toString().contains("Usage: mohge " + command), out.toString());
+    }
+
+    @Test
+    void printConfigShowsResolvedValues() {
+        int code = run("train", "--config", "../configs/mohge-tiny.yaml", "--set", "trainer.steps=123", "--print-config");
+        assertEquals(0, code, err.toString());
+        assertTrue(out.toString().contains("steps: 123"), out.toString());
+        assertTrue(out.toString().contains("strategy: all-size-decoupled"), out.toString());
+    }
+
+    @Test
+    void badConfigGivesOneLineAndExitCode2(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "trainer:\n  stepz: 5\n");
+        int code = run("train", "--config", bad.toString(), "--print-config");
+        assertEquals(Main.EXIT_BAD_INPUT, code);
+        String message = err.toString();
+        assertTrue(message.startsWith("error: Unknown key trainer.stepz"), message);
+        assertTrue(message.contains("Did you mean steps?"), message);
+        assertFalse(message.contains("\tat "), "no stack trace for bad input: " + message);
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        int code = run("train", "--stepz", "5");
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("Unknown options: '--stepz'"), err.toString());
+    }
+
+    @Test
+    void hopperGpusAreRefusedOthersAccepted() {
+        assertEquals(null, CudaGuard.refusal(java.util.List.of("0, NVIDIA A100-SXM4-40GB, 8.0", "1, NVIDIA L4, 8.9")));
+        String refusal = CudaGuard.refusal(java.util.List.of("0, NVIDIA A100, 8.0", "1, NVIDIA H100 80GB HBM3, 9.0"));
+        assertTrue(refusal != null && refusal.contains("GPU 1 (NVIDIA H100 80GB HBM3) has compute capability 9.0"), refusal);
+        assertTrue(refusal.contains("CUDA_VISIBLE_DEVICES"), refusal);
+    }
+}
