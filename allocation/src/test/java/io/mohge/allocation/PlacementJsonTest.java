@@ -1,0 +1,109 @@
+package io.mohge.allocation;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PlacementJsonTest {
+
+    private static final ExpertLayout REF = AllSizeDecoupledStrategyTest.REF;
+    private static final ExpertLayout SMALL = new ExpertLayout(List.of(128, 256), 2); // E = 4
+
+    @Test
+    void roundTripKeepsEveryStrategyAndRankCount() {
+        ExpertLoad load = ExpertLoad.groupSkewed(REF, new double[] {8, 7, 6, 5, 4, 3, 2, 1}, 1_000_000L);
+        for (AllocationConfig.Strategy s : AllocationConfig.Strategy.values()) {
+            for (int ranks : List.of(1, 4, 8, 64)) {
+                Placement p = PlacementStrategy.of(s, load).place(REF, ranks);
+                Placement back = Placement.fromJson(p.toJson());
+                assertEquals(p, back);
+                assertEquals(s, back.strategy());
+                assertEquals(ranks, back.ranks());
+                assertArrayEquals(p.physicalOrder(), back.physicalOrder());
+                for (int l = 0; l < 64; l++) assertEquals(p.rankOf(l), back.rankOf(l));
+            }
+        }
+    }
+
+    @Test
+    void writtenFormatIsReadable() {
+        String json = new AllSizeDecoupledStrategy().place(SMALL, 2).toJson();
+        assertEquals("""
+                {
+                  "format": "mohge-placement",
+                  "version": 1,
+                  "strategy": "all-size-decoupled",
+                  "ranks": 2,
+                  "widths": [128, 256],
+                  "experts_per_group": 2,
+                  "local_experts": [
+                    [0, 2],
+                    [1, 3]
+                  ]
+                }
+                """, json);
+    }
+
+    @Test
+    void saveAndLoadFile(@TempDir Path dir) {
+        Path file = dir.resolve("placement.json");
+        Placement p = new AllSizeDecoupledStrategy().place(REF, 8);
+        p.save(file);
+        assertEquals(p, Placement.load(file));
+    }
+
+    @Test
+    void corruptFileIsRejectedNamingTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("placement.json");
+        Files.writeString(file, new ContiguousStrategy().place(SMALL, 2).toJson().substring(0, 60));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Placement.load(file));
+        assertTrue(e.getMessage().startsWith(file + ": not valid JSON"), e.getMessage());
+        Path missing = dir.resolve("nope.json");
+        assertEquals(missing + ": placement file not found",
+                assertThrows(IllegalArgumentException.class, () -> Placement.load(missing)).getMessage());
+    }
+
+    @Test
+    void inconsistentContentIsRejectedWithTheReason() {
+        assertEquals("local_experts: logical expert 2 appears on rank 0 and again on rank 1; every expert must be "
+                + "placed exactly once", reject(edit("[1, 3]", "[2, 3]")));
+        assertEquals("local_experts: rank 1 holds 1 experts, expected E / ranks = 4 / 2 = 2",
+                reject(edit("[1, 3]", "[1]")));
+        assertEquals("local_experts: rank 1 lists expert 7, outside the logical experts 0..3",
+                reject(edit("[1, 3]", "[1, 7]")));
+        assertEquals("ranks: says 3 but local_experts has 2 rank lists", reject(edit("\"ranks\": 2", "\"ranks\": 3")));
+        assertEquals("strategy: unknown 'round-robin'; expected one of all-size-decoupled, contiguous, greedy",
+                reject(edit("all-size-decoupled", "round-robin")));
+        assertEquals("local_experts[1][0]: expected an integer, got 1.5", reject(edit("[1, 3]", "[1.5, 3]")));
+        assertEquals("widths: must not decrease from the first group to the last (s_0 <= s_1 <= ...), got "
+                + "[256, 128]; sort them ascending", reject(edit("[128, 256]", "[256, 128]")));
+        assertEquals("local_experts: rank 0 holds 2 experts, expected E / ranks = 6 / 2 = 3",
+                reject(edit("\"experts_per_group\": 2", "\"experts_per_group\": 3")));
+        assertEquals("version: 2 is not supported; this build reads version 1",
+                reject(edit("\"version\": 1", "\"version\": 2")));
+        assertTrue(reject(edit("\"strategy\": \"all-size-decoupled\",", "")).startsWith("strategy: missing"));
+        assertTrue(reject(edit("\"version\": 1,", "\"version\": 1,,")).startsWith("not valid JSON"));
+        assertTrue(reject(decoupledSmall() + "x").startsWith("not valid JSON"));
+        assertEquals("expected a JSON object at the top level, got [1,2]", reject("[1, 2]"));
+    }
+
+    private static String decoupledSmall() { return new AllSizeDecoupledStrategy().place(SMALL, 2).toJson(); }
+
+    private static String edit(String from, String to) {
+        String json = decoupledSmall();
+        assertTrue(json.contains(from), from);
+        return json.replace(from, to);
+    }
+
+    private static String reject(String json) {
+        return assertThrows(IllegalArgumentException.class, () -> Placement.fromJson(json)).getMessage();
+    }
+}
