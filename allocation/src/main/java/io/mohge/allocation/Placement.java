@@ -101,6 +101,18 @@ public final class Placement {
 
     public ExpertLayout layout() { return layout; }
 
+    /**
+     * Throws unless this placement was made for {@code expected} (e.g. a placement.json loaded with a checkpoint
+     * must match the model's experts).
+     */
+    public void requireLayout(ExpertLayout expected) {
+        if (!layout.equals(expected)) {
+            throw new IllegalArgumentException("placement: made for widths " + layout.widths() + " x "
+                    + layout.expertsPerGroup() + " experts per group, but the model has widths " + expected.widths()
+                    + " x " + expected.expertsPerGroup() + "; recreate the placement for this model");
+        }
+    }
+
     /** Number of expert-parallel ranks. */
     public int ranks() { return localExperts.length; }
 

@@ -61,6 +61,16 @@ class PlacementJsonTest {
     }
 
     @Test
+    void layoutMismatchIsReported() {
+        Placement p = new AllSizeDecoupledStrategy().place(SMALL, 2);
+        p.requireLayout(new ExpertLayout(List.of(128, 256), 2));
+        assertEquals("placement: made for widths [128, 256] x 2 experts per group, but the model has widths "
+                + "[128, 256] x 4; recreate the placement for this model",
+                assertThrows(IllegalArgumentException.class,
+                        () -> p.requireLayout(new ExpertLayout(List.of(128, 256), 4))).getMessage());
+    }
+
+    @Test
     void corruptFileIsRejectedNamingTheFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("placement.json");
         Files.writeString(file, new ContiguousStrategy().place(SMALL, 2).toJson().substring(0, 60));
