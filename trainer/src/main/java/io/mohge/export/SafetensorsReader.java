@@ -1,0 +1,162 @@
+package io.mohge.export;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.mohge.train.ExportConfig.DType;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads a safetensors file (F32, F16 or BF16) into float32 tensors, validating it against the format:
+ * header length within the file, a JSON object header, known dtypes, offsets that match the shapes and
+ * tile the data area exactly. Written independently of {@link SafetensorsWriter} (it shares no code with it)
+ * so that tests can use it to check what the writer produced. Every error names the file.
+ */
+public final class SafetensorsReader {
+
+    /** One stored tensor as found in the file, converted to float32. */
+    public record Entry(DType dtype, FloatTensor tensor) { }
+
+    /** The whole file: tensors by name (sorted) and the string metadata. */
+    public record Contents(Map<String, Entry> entries, Map<String, String> metadata) {
+        /** Tensors by name, float32. */
+        public Map<String, FloatTensor> tensors() {
+            Map<String, FloatTensor> out = new TreeMap<>();
+            entries.forEach((k, v) -> out.put(k, v.tensor()));
+            return out;
+        }
+    }
+
+    private static final long MAX_HEADER = 100L << 20; // the reference implementation's limit (100 MB)
+
+    private SafetensorsReader() { }
+
+    public static Contents read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < 8) throw bad(file, "only " + size + " bytes, shorter than the 8-byte header length");
+            ByteBuffer lenBuf = readAt(ch, 0, 8, file);
+            long headerLen = lenBuf.order(ByteOrder.LITTLE_ENDIAN).getLong();
+            if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > size - 8) {
+                throw bad(file, "header length " + headerLen + " does not fit the file size " + size
+                        + " (truncated or not a safetensors file)");
+            }
+            String json = StandardCharsets.UTF_8.decode(readAt(ch, 8, (int) headerLen, file)).toString();
+            JsonObject header;
+            try {
+                JsonElement parsed = JsonParser.parseString(json);
+                if (!parsed.isJsonObject()) throw bad(file, "header is not a JSON object");
+                header = parsed.getAsJsonObject();
+            } catch (JsonParseException e) {
+                throw bad(file, "header is not valid JSON: " + e.getMessage());
+            }
+            long dataStart = 8 + headerLen;
+            long dataLen = size - dataStart;
+            Map<String, String> metadata = new LinkedHashMap<>();
+            List<Span> spans = new ArrayList<>();
+            for (Map.Entry<String, JsonElement> e : header.entrySet()) {
+                if (e.getKey().equals("__metadata__")) {
+                    for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
+                        metadata.put(m.getKey(), m.getValue().getAsString());
+                    }
+                } else {
+                    spans.add(span(file, e.getKey(), e.getValue()));
+                }
+            }
+            spans.sort(Comparator.comparingLong(Span::begin));
+            long expected = 0;
+            for (Span s : spans) {
+                if (s.begin != expected) {
+                    throw bad(file, "tensor '" + s.name + "' starts at data offset " + s.begin + " but the previous "
+                            + "tensor ends at " + expected + " (overlapping or gap in data_offsets)");
+                }
+                expected = s.end;
+            }
+            if (expected != dataLen) {
+                throw bad(file, "tensors cover " + expected + " data bytes but the file holds " + dataLen
+                        + (expected > dataLen ? " (truncated)" : " (trailing bytes)"));
+            }
+            Map<String, Entry> entries = new TreeMap<>();
+            for (Span s : spans) {
+                ByteBuffer raw = readAt(ch, dataStart + s.begin, (int) (s.end - s.begin), file);
+                entries.put(s.name, new Entry(s.dtype, new FloatTensor(s.shape, decode(raw, s.dtype))));
+            }
+            return new Contents(Collections.unmodifiableMap(entries), Collections.unmodifiableMap(metadata));
+        }
+    }
+
+    private record Span(String name, DType dtype, long[] shape, long begin, long end) { }
+
+    private static Span span(Path file, String name, JsonElement value) {
+        try {
+            JsonObject o = value.getAsJsonObject();
+            String dtypeName = o.get("dtype").getAsString();
+            DType dtype;
+            try {
+                dtype = DType.valueOf(dtypeName);
+            } catch (IllegalArgumentException e) {
+                throw bad(file, "tensor '" + name + "' has dtype " + dtypeName + "; only F32, F16 and BF16 are supported");
+            }
+            var shapeJson = o.get("shape").getAsJsonArray();
+            long[] shape = new long[shapeJson.size()];
+            for (int i = 0; i < shape.length; i++) shape[i] = shapeJson.get(i).getAsLong();
+            var offsets = o.get("data_offsets").getAsJsonArray();
+            long begin = offsets.get(0).getAsLong();
+            long end = offsets.get(1).getAsLong();
+            int width = dtype == DType.F32 ? 4 : 2;
+            long bytes = FloatTensor.elementCount(shape) * width;
+            if (begin < 0 || end - begin != bytes) {
+                throw bad(file, "tensor '" + name + "' of shape " + Arrays.toString(shape) + " and dtype " + dtype
+                        + " needs " + bytes + " bytes but data_offsets are [" + begin + ", " + end + "]");
+            }
+            return new Span(name, dtype, shape, begin, end);
+        } catch (IllegalStateException | NullPointerException | UnsupportedOperationException e) {
+            throw bad(file, "header entry '" + name + "' lacks dtype, shape or data_offsets: " + value);
+        }
+    }
+
+    private static float[] decode(ByteBuffer raw, DType dtype) {
+        raw.order(ByteOrder.LITTLE_ENDIAN);
+        int width = dtype == DType.F32 ? 4 : 2;
+        float[] out = new float[raw.remaining() / width];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = switch (dtype) {
+                case F32 -> raw.getFloat();
+                case F16 -> HalfFloats.fromF16(raw.getShort());
+                case BF16 -> HalfFloats.fromBF16(raw.getShort());
+            };
+        }
+        return out;
+    }
+
+    private static ByteBuffer readAt(FileChannel ch, long position, int length, Path file) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(length);
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) throw bad(file, "unexpected end of file at byte " + pos);
+            pos += n;
+        }
+        return buf.flip();
+    }
+
+    private static IllegalArgumentException bad(Path file, String what) {
+        return new IllegalArgumentException("safetensors file " + file + ": " + what);
+    }
+}

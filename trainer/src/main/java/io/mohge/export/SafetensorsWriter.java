@@ -1,0 +1,121 @@
+package io.mohge.export;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.mohge.train.ExportConfig.DType;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes the safetensors format (https://github.com/huggingface/safetensors, "Format" section):
+ * <pre>
+ *   8 bytes   N, unsigned little-endian 64-bit: length of the header
+ *   N bytes   UTF-8 JSON: {"__metadata__": {str: str}, name: {"dtype", "shape", "data_offsets": [begin, end]}, ...}
+ *   rest      tensor data, little-endian, row-major; offsets are relative to the end of the header
+ * </pre>
+ * Tensors are laid out in sorted name order without gaps; the header is padded with spaces to a multiple of
+ * 8 bytes so that the data is aligned. Values are converted from float32 to the requested dtype with
+ * round-to-nearest-even ({@link HalfFloats}). The file is written to a temporary sibling and renamed into
+ * place, so a crash never leaves a half-written file under the final name.
+ */
+public final class SafetensorsWriter {
+
+    /** Reserved header key for string metadata. */
+    public static final String METADATA_KEY = "__metadata__";
+
+    private SafetensorsWriter() { }
+
+    /** Bytes per element of a dtype. */
+    public static int bytesPerElement(DType dtype) {
+        return dtype == DType.F32 ? 4 : 2;
+    }
+
+    public static void write(Path file, Map<String, FloatTensor> tensors, DType dtype, Map<String, String> metadata)
+            throws IOException {
+        TreeMap<String, FloatTensor> sorted = new TreeMap<>(tensors);
+        byte[] header = header(sorted, dtype, metadata);
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
+                writeFully(ch, len);
+                writeFully(ch, ByteBuffer.wrap(header));
+                for (FloatTensor t : sorted.values()) {
+                    writeFully(ch, encode(t.data(), dtype));
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static byte[] header(TreeMap<String, FloatTensor> sorted, DType dtype, Map<String, String> metadata) {
+        JsonObject root = new JsonObject();
+        if (metadata != null && !metadata.isEmpty()) {
+            JsonObject meta = new JsonObject();
+            new TreeMap<>(metadata).forEach(meta::addProperty);
+            root.add(METADATA_KEY, meta);
+        }
+        long offset = 0;
+        int width = bytesPerElement(dtype);
+        for (Map.Entry<String, FloatTensor> e : sorted.entrySet()) {
+            String name = e.getKey();
+            if (name.isEmpty() || name.equals(METADATA_KEY)) {
+                throw new IllegalArgumentException("tensor name '" + name + "' is reserved or empty");
+            }
+            FloatTensor t = e.getValue();
+            JsonObject entry = new JsonObject();
+            entry.addProperty("dtype", dtype.name());
+            JsonArray shape = new JsonArray();
+            for (long d : t.shape()) shape.add(d);
+            entry.add("shape", shape);
+            long end = offset + (long) t.data().length * width;
+            JsonArray offsets = new JsonArray();
+            offsets.add(offset);
+            offsets.add(end);
+            entry.add("data_offsets", offsets);
+            root.add(name, entry);
+            offset = end;
+        }
+        byte[] json = new Gson().toJson(root).getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] out = new byte[padded];
+        System.arraycopy(json, 0, out, 0, json.length);
+        for (int i = json.length; i < padded; i++) out[i] = ' ';
+        return out;
+    }
+
+    private static ByteBuffer encode(float[] values, DType dtype) {
+        ByteBuffer buf = ByteBuffer.allocate(values.length * bytesPerElement(dtype)).order(ByteOrder.LITTLE_ENDIAN);
+        switch (dtype) {
+            case F32 -> buf.asFloatBuffer().put(values);
+            case F16 -> {
+                for (float v : values) buf.putShort(HalfFloats.toF16(v));
+            }
+            case BF16 -> {
+                for (float v : values) buf.putShort(HalfFloats.toBF16(v));
+            }
+        }
+        buf.position(0);
+        return buf;
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+        while (buf.hasRemaining()) ch.write(buf);
+    }
+}

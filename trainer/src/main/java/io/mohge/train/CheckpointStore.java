@@ -1,0 +1,287 @@
+package io.mohge.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.mohge.export.FloatTensor;
+import io.mohge.export.SafetensorsReader;
+import io.mohge.export.SafetensorsWriter;
+import io.mohge.train.ExportConfig.DType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * Checkpoints as one directory per step under a root, {@code step-000123/}, holding
+ * <pre>
+ *   params.safetensors        trainable parameters, F32, SameDiff names
+ *   optimizer.safetensors     AdamW moments as "m/NAME" and "v/NAME"; metadata "step"
+ *   router_biases.safetensors router balancing biases (may hold no tensors)
+ *   state.json                step, rng_seed, rng_state, data_position (the data module's opaque JSON string)
+ *   config.yaml               resolved run config
+ *   placement.json            expert placement
+ *   manifest.json             byte size and CRC32 of every file above; written last
+ * </pre>
+ * A checkpoint is written into a hidden temporary directory and renamed into place in one atomic move, so a
+ * crash leaves either the complete directory or none. Only the newest {@code keep} checkpoints are kept.
+ * Loading verifies every file against the manifest and rejects a truncated or corrupt checkpoint with a
+ * message naming the file.
+ */
+public final class CheckpointStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+    private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
+    private static final String TMP_PREFIX = ".tmp-step-";
+    private static final String FORMAT = "mohge-checkpoint-1";
+    static final String PARAMS = "params.safetensors";
+    static final String OPTIMIZER = "optimizer.safetensors";
+    static final String ROUTER = "router_biases.safetensors";
+    static final String STATE = "state.json";
+    static final String CONFIG = "config.yaml";
+    static final String PLACEMENT = "placement.json";
+    static final String MANIFEST = "manifest.json";
+    private static final List<String> FILES = List.of(PARAMS, OPTIMIZER, ROUTER, STATE, CONFIG, PLACEMENT);
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+    private final Path root;
+    private final int keep;
+
+    public CheckpointStore(Path root, int keep) {
+        if (keep < 1) throw new IllegalArgumentException("keep_checkpoints: must be 1 or more, got " + keep);
+        this.root = root;
+        this.keep = keep;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Directory name of a step: {@code step-000123}. */
+    public static String dirName(long step) {
+        return String.format("step-%06d", step);
+    }
+
+    /** Writes {@code c} atomically, then deletes all but the newest {@code keep} checkpoints. */
+    public Path save(Checkpoint c) throws IOException {
+        Files.createDirectories(root);
+        Path tmp = Files.createTempDirectory(root, TMP_PREFIX + c.step() + "-");
+        Path target = root.resolve(dirName(c.step()));
+        try {
+            writeContents(tmp, c);
+            if (Files.exists(target)) { // the same step again (e.g. after a resume): replace it
+                Path old = Files.createTempDirectory(root, TMP_PREFIX + "old-");
+                Files.move(target, old.resolve("x"), StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                deleteTree(old);
+            } else {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            if (Files.exists(tmp)) deleteTree(tmp);
+        }
+        prune();
+        LOG.info("checkpoint step {} saved to {}", c.step(), target);
+        return target;
+    }
+
+    /** Complete checkpoint directories (with a manifest), oldest first. */
+    public List<Path> list() throws IOException {
+        if (!Files.isDirectory(root)) return List.of();
+        List<Path> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(root)) {
+            s.filter(p -> STEP_DIR.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> Files.isRegularFile(p.resolve(MANIFEST)))
+                    .forEach(out::add);
+        }
+        out.sort(Comparator.comparingLong(CheckpointStore::stepOf));
+        return out;
+    }
+
+    /** The newest complete checkpoint directory, if any. */
+    public Optional<Path> latest() throws IOException {
+        List<Path> all = list();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** Step number of a {@code step-NNNNNN} directory. */
+    public static long stepOf(Path dir) {
+        Matcher m = STEP_DIR.matcher(dir.getFileName().toString());
+        if (!m.matches()) throw new IllegalArgumentException("checkpoint directory " + dir + " is not named step-NNNNNN");
+        return Long.parseLong(m.group(1));
+    }
+
+    private void prune() throws IOException {
+        List<Path> all = list();
+        for (int i = 0; i < all.size() - keep; i++) {
+            deleteTree(all.get(i));
+            LOG.debug("deleted old checkpoint {}", all.get(i));
+        }
+        try (Stream<Path> s = Files.list(root)) { // leftovers of crashed saves
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.getFileName().toString().startsWith(TMP_PREFIX)) deleteTree(p);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    private static void writeContents(Path dir, Checkpoint c) throws IOException {
+        SafetensorsWriter.write(dir.resolve(PARAMS), c.params(), DType.F32, Map.of("format", FORMAT));
+        Map<String, FloatTensor> moments = new TreeMap<>();
+        c.optimizer().m().forEach((k, t) -> moments.put("m/" + k, t));
+        c.optimizer().v().forEach((k, t) -> moments.put("v/" + k, t));
+        SafetensorsWriter.write(dir.resolve(OPTIMIZER), moments, DType.F32,
+                Map.of("step", Long.toString(c.optimizer().step())));
+        SafetensorsWriter.write(dir.resolve(ROUTER), c.routerBiases(), DType.F32, Map.of("format", FORMAT));
+        JsonObject state = new JsonObject();
+        state.addProperty("format", FORMAT);
+        state.addProperty("step", c.step());
+        state.addProperty("rng_seed", c.rngSeed());
+        state.addProperty("rng_state", c.rngState());
+        state.addProperty("data_position", c.dataPosition());
+        Files.writeString(dir.resolve(STATE), GSON.toJson(state), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(CONFIG), c.configYaml(), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve(PLACEMENT), c.placementJson(), StandardCharsets.UTF_8);
+        JsonObject files = new JsonObject();
+        for (String f : FILES) {
+            JsonObject e = new JsonObject();
+            e.addProperty("bytes", Files.size(dir.resolve(f)));
+            e.addProperty("crc32", crc32(dir.resolve(f)));
+            files.add(f, e);
+        }
+        JsonObject manifest = new JsonObject();
+        manifest.addProperty("format", FORMAT);
+        manifest.addProperty("step", c.step());
+        manifest.add("files", files);
+        Files.writeString(dir.resolve(MANIFEST), GSON.toJson(manifest), StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Reads and verifies a checkpoint directory. */
+    public static Checkpoint load(Path dir) throws IOException {
+        verify(dir);
+        Map<String, FloatTensor> params = SafetensorsReader.read(dir.resolve(PARAMS)).tensors();
+        SafetensorsReader.Contents opt = SafetensorsReader.read(dir.resolve(OPTIMIZER));
+        Map<String, FloatTensor> m = new TreeMap<>();
+        Map<String, FloatTensor> v = new TreeMap<>();
+        opt.tensors().forEach((k, t) -> {
+            if (k.startsWith("m/")) m.put(k.substring(2), t);
+            else if (k.startsWith("v/")) v.put(k.substring(2), t);
+            else throw corrupt(dir.resolve(OPTIMIZER), "unexpected tensor " + k + " (expected m/NAME or v/NAME)");
+        });
+        long optStep = parseLong(dir.resolve(OPTIMIZER), opt.metadata().get("step"), "metadata step");
+        Map<String, FloatTensor> router = SafetensorsReader.read(dir.resolve(ROUTER)).tensors();
+        Path statePath = dir.resolve(STATE);
+        JsonObject state = json(statePath);
+        try {
+            long step = state.get("step").getAsLong();
+            if (step != stepOf(dir)) {
+                throw corrupt(statePath, "step " + step + " does not match the directory name " + dir.getFileName());
+            }
+            return new Checkpoint(step, params, new AdamW.State(optStep, m, v), router,
+                    state.get("rng_seed").getAsLong(), state.get("rng_state").getAsLong(),
+                    state.get("data_position").getAsString(),
+                    Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8),
+                    Files.readString(dir.resolve(PLACEMENT), StandardCharsets.UTF_8));
+        } catch (NullPointerException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
+            throw corrupt(statePath, "missing or malformed field (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Checks that every file is present and matches the size and CRC32 recorded in the manifest. */
+    public static void verify(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("checkpoint " + dir + " does not exist or is not a directory");
+        }
+        Path manifestPath = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifestPath)) {
+            throw corrupt(manifestPath, "missing: the checkpoint is incomplete (its save was interrupted)");
+        }
+        JsonObject files;
+        try {
+            files = json(manifestPath).getAsJsonObject("files");
+        } catch (ClassCastException e) {
+            throw corrupt(manifestPath, "no files table");
+        }
+        if (files == null) throw corrupt(manifestPath, "no files table");
+        for (String f : FILES) {
+            Path p = dir.resolve(f);
+            JsonObject e = files.getAsJsonObject(f);
+            if (e == null) throw corrupt(manifestPath, "does not list " + f);
+            if (!Files.isRegularFile(p)) throw corrupt(p, "missing");
+            long size = Files.size(p);
+            long expected = e.get("bytes").getAsLong();
+            if (size != expected) {
+                throw corrupt(p, "has " + size + " bytes but the manifest records " + expected + " (truncated?)");
+            }
+            String crc = crc32(p);
+            if (!crc.equals(e.get("crc32").getAsString())) {
+                throw corrupt(p, "CRC32 " + crc + " differs from the manifest's " + e.get("crc32").getAsString()
+                        + " (file damaged)");
+            }
+        }
+    }
+
+    private static JsonObject json(Path p) throws IOException {
+        try {
+            return JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw corrupt(p, "is not a JSON object: " + e.getMessage());
+        }
+    }
+
+    private static long parseLong(Path file, String s, String what) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw corrupt(file, what + " '" + s + "' is not a number");
+        }
+    }
+
+    static String crc32(Path p) throws IOException {
+        CRC32 crc = new CRC32();
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Files.newInputStream(p)) {
+            for (int n; (n = in.read(buf)) > 0; ) crc.update(buf, 0, n);
+        }
+        return String.format("%08x", crc.getValue());
+    }
+
+    private static IllegalArgumentException corrupt(Path file, String what) {
+        return new IllegalArgumentException("corrupt checkpoint file " + file + ": " + what
+                + "; resume from an older checkpoint (delete this step directory) or start afresh");
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(q -> {
+                try {
+                    Files.delete(q);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}
