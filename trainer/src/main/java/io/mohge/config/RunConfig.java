@@ -4,6 +4,7 @@ import io.mohge.allocation.AllocationConfig;
 import io.mohge.data.DataConfig;
 import io.mohge.losses.LossConfig;
 import io.mohge.model.ModelConfig;
+import io.mohge.spark.DistributedConfig;
 import io.mohge.train.ExportConfig;
 import io.mohge.train.TrainerConfig;
 
@@ -12,7 +13,8 @@ import io.mohge.train.TrainerConfig;
  * Build it with {@link ConfigLoader}; cross-section messages start with the full dotted key.
  */
 public record RunConfig(RunSection run, ModelConfig model, LossConfig losses, AllocationConfig allocation,
-                        DataConfig data, TrainerConfig trainer, ExportConfig export) {
+                        DataConfig data, TrainerConfig trainer, ExportConfig export,
+                        DistributedConfig distributed) {
 
     public RunConfig {
         if (model.vocabSize() != data.vocabSize()) {

@@ -1,0 +1,41 @@
+package io.mohge.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** Creates the Spark context for data-parallel training: embedded local mode by default, loopback only. */
+public final class SparkSupport {
+
+    private SparkSupport() { }
+
+    /**
+     * Opens a context. Settings given by spark-submit (system properties {@code spark.*}) win over the config, so
+     * the same jar runs embedded ({@code local[*]}) or on YARN / standalone clusters unchanged.
+     */
+    public static JavaSparkContext open(String appName, DistributedConfig config) {
+        SparkConf conf = new SparkConf(true).setAppName(appName);
+        conf.setIfMissing("spark.master", localWithRetries(config));
+        boolean local = conf.get("spark.master").startsWith("local");
+        if (local) {
+            // Embedded mode talks to itself over loopback only.
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
+        conf.setIfMissing("spark.ui.enabled", "false");
+        conf.setIfMissing("spark.task.maxFailures", Integer.toString(config.taskMaxFailures()));
+        // Parameters and gradients travel as plain float[] (STACK.md: INDArray serialisation is 3-5x slower).
+        conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.JavaSerializer");
+        conf.setIfMissing("spark.driver.maxResultSize", "4g");
+        return new JavaSparkContext(conf);
+    }
+
+    /** local[*] becomes local[*,F] so that failed tasks are retried in local mode too. */
+    static String localWithRetries(DistributedConfig config) {
+        String m = config.master().trim();
+        if (m.matches("local\\[(\\*|\\d+)]")) {
+            return m.substring(0, m.length() - 1) + "," + config.taskMaxFailures() + "]";
+        }
+        if (m.equals("local")) return "local[1," + config.taskMaxFailures() + "]";
+        return m;
+    }
+}
