@@ -1,6 +1,7 @@
 package io.mohge.config;
 
 import io.mohge.allocation.AllocationConfig;
+import io.mohge.allocation.ExpertLayout;
 import io.mohge.data.DataConfig;
 import io.mohge.losses.LossConfig;
 import io.mohge.model.ModelConfig;
@@ -41,6 +42,15 @@ public record RunConfig(RunSection run, ModelConfig model, LossConfig losses, Al
                         + model.mohge().groups() + "; use an even group count or strategy: contiguous / greedy");
             }
         }
+    }
+
+    /** The routed experts of one layer as the allocator sees them; empty for a dense FFN. */
+    public java.util.Optional<ExpertLayout> expertLayout() {
+        return switch (model.ffn()) {
+            case DENSE -> java.util.Optional.empty();
+            case MOE -> java.util.Optional.of(ExpertLayout.uniform(model.moe().experts(), model.moe().width()));
+            case MOHGE -> java.util.Optional.of(new ExpertLayout(model.mohge().widths(), model.mohge().expertsPerGroup()));
+        };
     }
 
     /** Number of routed experts per layer (0 for a dense FFN). */
