@@ -1,0 +1,85 @@
+package io.mohge.data;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+
+/**
+ * {@value #FILE_NAME}: the commit point of a prepared dataset (written last, atomically). Lists the shards of each
+ * split with token counts and checksums, the tokenizer, the corpus and the parameters it was prepared with.
+ * JSON keys are the snake_case component names.
+ *
+ * @param format             always {@value #FORMAT}
+ * @param formatVersion      manifest and shard format version ({@link ShardHeader#VERSION})
+ * @param created            ISO-8601 creation time
+ * @param tokenizer          {@code byte} or {@code bpe}
+ * @param vocabSize          vocabulary size of every shard (a BPE may end below the requested size)
+ * @param tokenizerFile      file holding the BPE merges, {@code null} for the byte tokenizer
+ * @param endOfDocumentToken token appended after every document
+ * @param params             creation parameters (compared to decide whether a prepare can be reused)
+ * @param documentsTrain     documents in the train split
+ * @param documentsVal       documents in the validation split
+ * @param corpusBytesRead    raw corpus bytes consumed
+ * @param unigramValNats     cross-entropy of the val split under the add-one-smoothed train unigram, nats/token
+ * @param train              train shards in stream order
+ * @param val                validation shards in stream order
+ */
+public record Manifest(String format, int formatVersion, String created, String tokenizer, int vocabSize,
+                       String tokenizerFile, int endOfDocumentToken, Params params, long documentsTrain,
+                       long documentsVal, long corpusBytesRead, double unigramValNats, List<ShardInfo> train,
+                       List<ShardInfo> val) {
+
+    public static final String FILE_NAME = "manifest.json";
+    public static final String FORMAT = "mohge-token-shards";
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
+
+    /**
+     * The DataConfig values that determine the dataset's content ({@code dir} excluded; {@code bpe_vocab_size}
+     * is 0 for the byte tokenizer, where it does not matter).
+     */
+    public record Params(String corpus, String tokenizer, int bpeVocabSize, double valFraction, int shardTokens,
+                         long maxCorpusBytes) {
+        public static Params of(DataConfig cfg) {
+            boolean bpe = cfg.tokenizer() == DataConfig.Tokenizer.BPE;
+            return new Params(cfg.corpus(), cfg.tokenizer().name().toLowerCase(java.util.Locale.ROOT),
+                    bpe ? cfg.bpeVocabSize() : 0, cfg.valFraction(), cfg.shardTokens(), cfg.maxCorpusBytes());
+        }
+    }
+
+    public List<ShardInfo> shards(Split split) { return split == Split.TRAIN ? train : val; }
+
+    public long tokens(Split split) { return shards(split).stream().mapToLong(ShardInfo::tokens).sum(); }
+
+    public byte[] toJson() { return GSON.toJson(this).getBytes(StandardCharsets.UTF_8); }
+
+    /** Reads and sanity-checks a manifest; problems give a {@link ShardFormatException} naming the file. */
+    public static Manifest read(DataLocation file) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (var in = file.fs().open(file.path())) {
+            in.transferTo(buf);
+        }
+        Manifest m;
+        try {
+            m = GSON.fromJson(buf.toString(StandardCharsets.UTF_8), Manifest.class);
+        } catch (JsonParseException e) {
+            throw new ShardFormatException(file.toString(), "unreadable manifest (" + e.getMessage() + ")");
+        }
+        String name = file.toString();
+        if (m == null || !FORMAT.equals(m.format)) throw new ShardFormatException(name, "not a " + FORMAT + " manifest");
+        if (m.formatVersion != ShardHeader.VERSION) {
+            throw new ShardFormatException(name, "format version " + m.formatVersion + ", this build reads version "
+                    + ShardHeader.VERSION);
+        }
+        if (m.params == null || m.train == null || m.val == null || m.tokenizer == null || m.vocabSize < 1) {
+            throw new ShardFormatException(name, "manifest lacks params, tokenizer, vocab_size or shard lists");
+        }
+        return m;
+    }
+}
