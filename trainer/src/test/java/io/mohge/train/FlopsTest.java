@@ -1,0 +1,47 @@
+package io.mohge.train;
+
+import io.mohge.model.ModelConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FlopsTest {
+
+    private static ModelConfig mohge() {
+        ModelConfig d = ModelConfig.DEFAULTS;
+        return new ModelConfig(256, 32, 2, 2, 16, 1e4, 1e-6, 0.02, ModelConfig.FfnType.MOHGE, d.dense(), d.moe(),
+                new ModelConfig.Mohge(2, 2, List.of(8, 24), 1, 2, ModelConfig.GroupScore.SIGMOID,
+                        ModelConfig.GateMode.RENORMALISE),
+                new ModelConfig.Shared(1, 16), d.router());
+    }
+
+    @Test
+    void activeParamsFollowTheRouting() {
+        ModelConfig m = mohge();
+        // per layer: attention 4*32*32 = 4096, router 32*(2+4) = 192, shared 3*32*16 = 1536,
+        // routed 3*32*w; LM head 32*256 = 8192
+        assertEquals(2 * (4096 + 192 + 1536 + 3 * 32 * 20.0) + 8192, Flops.activeParams(m, 20.0), 1e-9);
+        assertEquals(2 * 16.0, Flops.uniformRoutedWidth(m), 1e-12); // top_k 2 x mean(8, 24)
+        // 10 tokens, each to 2 experts: 12 assignments to width-8 experts, 8 to width-24 experts
+        int[] widths = {8, 8, 24, 24};
+        assertEquals((12 * 8 + 8 * 24) / 10.0, Flops.routedWidthPerToken(new long[]{6, 6, 5, 3}, widths, 10), 1e-12);
+        assertEquals(6 * Flops.activeParams(m, 20.0) + 12.0 * 2 * 32 * 16, Flops.perToken(m, 20.0), 1e-9);
+    }
+
+    @Test
+    void denseIgnoresRoutedWidth() {
+        ModelConfig d = ModelConfig.DEFAULTS;
+        ModelConfig m = new ModelConfig(256, 32, 1, 2, 16, 1e4, 1e-6, 0.02, ModelConfig.FfnType.DENSE,
+                new ModelConfig.Dense(64), d.moe(), d.mohge(), d.shared(), d.router());
+        assertEquals(4096 + 3 * 32 * 64 + 8192, Flops.activeParams(m, 999), 1e-9);
+    }
+
+    @Test
+    void measuredPeakIsPlausible() {
+        double peak = Flops.measurePeak(256, 3);
+        assertTrue(peak > 1e8 && peak < 1e13, "peak " + peak);
+    }
+}
