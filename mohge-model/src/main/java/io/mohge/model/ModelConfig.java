@@ -2,6 +2,9 @@ package io.mohge.model;
 
 import java.util.List;
 
+import static io.mohge.model.ConfigChecks.nonNegative;
+import static io.mohge.model.ConfigChecks.positive;
+
 /**
  * Shape of the decoder LM and of its FFN layers (YAML section {@code model}).
  *
@@ -155,15 +158,4 @@ public record ModelConfig(
         }
     }
 
-    static void positive(String key, double value) {
-        if (!(value > 0)) throw new IllegalArgumentException(key + ": must be positive, got " + fmt(value));
-    }
-
-    static void nonNegative(String key, double value) {
-        if (!(value >= 0)) throw new IllegalArgumentException(key + ": must be 0 or more, got " + fmt(value));
-    }
-
-    private static String fmt(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
-    }
 }
