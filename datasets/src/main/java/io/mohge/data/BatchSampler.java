@@ -24,6 +24,8 @@ import java.util.List;
  * windows driven by SplitMix64 (Steele et al. 2014) seeded from (seed, epoch, rank); its first
  * windowsPerEpoch windows are used (a rank with surplus windows drops a different random few each epoch).
  * A batch may straddle two epochs. {@link #position()} / {@link #seek} resume exactly.
+ *
+ * <p>Not thread-safe: one sampler per rank/thread (several samplers may share one {@link TokenDataset}).
  */
 public final class BatchSampler {
 

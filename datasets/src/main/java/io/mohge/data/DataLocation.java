@@ -40,7 +40,12 @@ public record DataLocation(FileSystem fs, Path path) {
         return new DataLocation(fs, new Path(path, name));
     }
 
-    /** Writes {@code bytes} to this path atomically: to a temporary sibling first, then renamed over the target. */
+    /**
+     * Writes {@code bytes} to a temporary sibling ({@code .name.tmp}), then renames it to this path, so readers never
+     * see a partial file. An existing target is deleted just before the rename (FileSystem.rename does not
+     * replace files on HDFS); {@link Prepare} deletes the manifest before touching shards, so that short window
+     * never exposes a mixed dataset.
+     */
     public void writeAtomically(byte[] bytes) throws IOException {
         Path tmp = new Path(path.getParent(), "." + path.getName() + ".tmp");
         try (var out = fs.create(tmp, true)) {

@@ -113,7 +113,8 @@ public final class Prepare {
             LOG.warn("{}: replacing the dataset prepared with {} (overwrite requested)", dir, old.params());
             return null;
         }
-        try (TokenDataset ignored = TokenDataset.open(dir)) {
+        try {
+            TokenDataset.open(dir).close();   // validates every shard header and length
             return old;
         } catch (ShardFormatException e) {
             LOG.warn("{}: same parameters but damaged ({}); preparing again", dir, e.getMessage());
