@@ -3,11 +3,9 @@ package io.mohge.data;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,10 +47,12 @@ public final class BpeTrainer {
             for (int j = 0; j + 1 < words[i].length; j++) {
                 long k = BpeTokenizer.key(words[i][j], words[i][j + 1]);
                 pairCount.merge(k, freq[i], Long::sum);
-                pairWords.computeIfAbsent(k, x -> new ArrayList<>()).add(i);
+                index(pairWords, k, i);
             }
         }
-        // Heap entries {count, pair}: highest count first, then smallest pair key. Stale entries are skipped.
+        // Heap entries {count, pair}: highest count first, then smallest pair key. An entry may be stale (the
+        // pair's count has dropped since): it is then re-queued with the current count when it surfaces, so the
+        // first up-to-date entry popped is the true maximum.
         PriorityQueue<long[]> heap = new PriorityQueue<>((x, y) -> x[0] != y[0] ? Long.compare(y[0], x[0])
                 : Long.compare(x[1], y[1]));
         pairCount.forEach((k, c) -> heap.add(new long[] {c, k}));
@@ -60,37 +60,42 @@ public final class BpeTrainer {
         int[] seen = new int[n];
         while (256 + merges.size() < vocabSize) {
             long[] top = heap.poll();
-            while (top != null && pairCount.getOrDefault(top[1], 0L) != top[0]) top = heap.poll();
+            while (top != null && pairCount.getOrDefault(top[1], 0L) != top[0]) {
+                long current = pairCount.getOrDefault(top[1], 0L);
+                if (current > 0 && current < top[0]) heap.add(new long[] {current, top[1]});
+                top = heap.poll();
+            }
             if (top == null || top[0] < 2) break;
             int a = (int) (top[1] >>> 32);
             int b = (int) top[1];
             int id = 256 + merges.size();
             merges.add(new int[] {a, b});
-            Set<Long> changed = new HashSet<>();
-            for (int wi : pairWords.getOrDefault(top[1], List.of())) {
+            Map<Long, Long> delta = new HashMap<>();
+            for (int wi : java.util.Objects.requireNonNullElse(pairWords.remove(top[1]), List.<Integer>of())) {
                 if (seen[wi] == id) continue;
                 seen[wi] = id;
                 int[] old = words[wi];
                 int[] sym = old.clone();
                 int len = BpeTokenizer.mergeInPlace(sym, sym.length, a, b, id);
                 if (len == old.length) continue;
-                for (int j = 0; j + 1 < old.length; j++) {
-                    long k = BpeTokenizer.key(old[j], old[j + 1]);
-                    pairCount.merge(k, -freq[wi], Long::sum);
-                    changed.add(k);
-                }
+                for (int j = 0; j + 1 < old.length; j++) delta.merge(BpeTokenizer.key(old[j], old[j + 1]), -freq[wi], Long::sum);
                 words[wi] = java.util.Arrays.copyOf(sym, len);
                 for (int j = 0; j + 1 < len; j++) {
                     long k = BpeTokenizer.key(sym[j], sym[j + 1]);
-                    pairCount.merge(k, freq[wi], Long::sum);
-                    changed.add(k);
-                    if (sym[j] == id || sym[j + 1] == id) pairWords.computeIfAbsent(k, x -> new ArrayList<>()).add(wi);
+                    delta.merge(k, freq[wi], Long::sum);
+                    if (sym[j] == id || sym[j + 1] == id) index(pairWords, k, wi);
                 }
             }
-            pairWords.remove(top[1]);
-            for (long k : changed) {
-                long c = pairCount.getOrDefault(k, 0L);
-                if (c <= 0) pairCount.remove(k); else heap.add(new long[] {c, k});
+            for (Map.Entry<Long, Long> d : delta.entrySet()) {
+                if (d.getValue() == 0) continue;
+                long c = pairCount.getOrDefault(d.getKey(), 0L) + d.getValue();
+                if (c <= 0) {
+                    pairCount.remove(d.getKey());
+                    pairWords.remove(d.getKey());
+                } else {
+                    pairCount.put(d.getKey(), c);
+                    if (d.getValue() > 0) heap.add(new long[] {c, d.getKey()});
+                }
             }
         }
         if (256 + merges.size() < vocabSize) {
@@ -98,5 +103,11 @@ public final class BpeTrainer {
                     merges.size(), 256 + merges.size(), vocabSize);
         }
         return new BpeTokenizer(merges);
+    }
+
+    /** Records that word {@code w} contains pair {@code k} (consecutive duplicates skipped). */
+    private static void index(Map<Long, List<Integer>> pairWords, long k, int w) {
+        List<Integer> ws = pairWords.computeIfAbsent(k, x -> new ArrayList<>());
+        if (ws.isEmpty() || ws.get(ws.size() - 1) != w) ws.add(w);
     }
 }
