@@ -1,0 +1,57 @@
+package io.mohge.train;
+
+import io.mohge.config.ConfigLoader;
+import io.mohge.config.RunConfig;
+import io.mohge.data.Prepare;
+import io.mohge.data.TokenDataset;
+import io.mohge.losses.LossNames;
+import io.mohge.model.DecoderLM;
+import org.apache.hadoop.conf.Configuration;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Validation loss and perplexity: the mean next-token cross-entropy (nats) over a fixed list of validation
+ * batches, and exp of it. Every batch has the same number of tokens, so the mean over batches is the mean
+ * over tokens.
+ */
+public final class Evaluator {
+
+    /** Result of an evaluation. */
+    public record Result(long step, double valLoss, double perplexity, int batches, long tokens) { }
+
+    private Evaluator() { }
+
+    /** Mean lm_loss of {@code lm} over {@code batches} ([B][T + 1] windows each). */
+    public static double valLoss(DecoderLM lm, List<int[][]> batches) {
+        if (batches.isEmpty()) throw new IllegalArgumentException("eval_batches: no validation batch to evaluate");
+        double sum = 0;
+        for (int[][] batch : batches) {
+            sum += lm.sameDiff().output(Batches.feed(lm, batch, 0.0), LossNames.LM).get(LossNames.LM).getDouble(0);
+        }
+        return sum / batches.size();
+    }
+
+    /**
+     * Evaluates the checkpoint in {@code checkpointDir} (its own stored config decides the model) on the
+     * validation split of {@code cfg.data()}, using {@code cfg.trainer().eval_batches} batches of
+     * {@code cfg.trainer().batch_size} sequences.
+     */
+    public static Result evaluate(Path checkpointDir, RunConfig cfg) throws IOException {
+        Checkpoint c = CheckpointStore.load(checkpointDir);
+        RunConfig trained = ConfigLoader.load(checkpointDir.resolve(CheckpointStore.CONFIG));
+        DecoderLM lm = DecoderLM.build(trained.model(), trained.losses(), trained.run().seed());
+        new ModelState(lm).load(c.params(), c.routerBiases(), checkpointDir.toString());
+        Configuration hconf = new Configuration();
+        Prepare.prepare(cfg.data(), hconf);
+        try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
+            int seqLen = trained.model().seqLen();
+            List<int[][]> batches = data.valBatches(seqLen, cfg.trainer().batchSize(), cfg.trainer().evalBatches());
+            double loss = valLoss(lm, batches);
+            long tokens = (long) batches.size() * cfg.trainer().batchSize() * seqLen;
+            return new Result(c.step(), loss, Math.exp(loss), batches.size(), tokens);
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package io.mohge.train;
+
+import com.google.gson.Gson;
+import io.mohge.allocation.AllocationConfig;
+import io.mohge.allocation.ExpertLayout;
+import io.mohge.allocation.Placement;
+import io.mohge.allocation.PlacementStrategy;
+import io.mohge.config.ConfigLoader;
+import io.mohge.config.RunConfig;
+import io.mohge.data.BatchSampler;
+import io.mohge.data.DataPosition;
+import io.mohge.data.Prepare;
+import io.mohge.data.TokenDataset;
+import io.mohge.export.Exporter;
+import io.mohge.losses.LossNames;
+import io.mohge.model.DecoderLM;
+import io.mohge.model.ModelConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The training loop (METHOD.md sections 5 and 8). Per optimizer step s = 1..steps:
+ * <ol>
+ *   <li>grad_accum micro-batches of batch_size windows from the resumable sampler; forward + backward with
+ *       {@code calculateGradientsAndOutputs}, gradients and loss terms averaged ({@link GradientStep});
+ *       group_aux_scale = 1 when s > group_start_fraction * steps, else 0;</li>
+ *   <li>NaN guard: a non-finite loss or gradient norm stops the run before the update, keeping the last
+ *       checkpoint;</li>
+ *   <li>global-norm clipping ({@link GradClip}), AdamW ({@link AdamW}) at the warmup + cosine rate
+ *       ({@link LrSchedule}), router bias update (auxiliary-loss-free balancing, when enabled);</li>
+ *   <li>every log_every steps a metrics row ({@link TrainMetrics}), every eval_every steps the validation
+ *       loss ({@link Evaluator}), every checkpoint_every steps a checkpoint ({@link CheckpointStore}).</li>
+ * </ol>
+ * Everything that influences the next step is in the checkpoint (parameters, AdamW state, router biases,
+ * sampler position, step), and the loop is deterministic, so a resumed run reproduces the losses of an
+ * uninterrupted one bit for bit. Files in run.out_dir: {@code checkpoints/step-NNNNNN/}, {@code metrics.csv},
+ * {@code metrics.jsonl}, {@code plots/*.png}, {@code config.resolved.yaml}, {@code placement.json} and, with
+ * export.on_finish, the export.
+ */
+public final class Trainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    private static final Gson GSON = new Gson();
+
+    /**
+     * @param resume      continue from the newest checkpoint in run.out_dir if there is one; when false, a run
+     *                    directory that already holds checkpoints is refused
+     * @param progressBar draw a console progress bar
+     * @param stopAfter   stop (with a checkpoint) after this step even if trainer.steps is larger; 0 = no stop
+     */
+    public record Options(boolean resume, boolean progressBar, long stopAfter) {
+        public static Options of(boolean resume) {
+            return new Options(resume, true, 0);
+        }
+    }
+
+    private Trainer() { }
+
+    /** Trains {@code cfg} with a progress bar; see {@link #run(RunConfig, Options)}. */
+    public static TrainResult run(RunConfig cfg, boolean resume) throws IOException {
+        return run(cfg, Options.of(resume));
+    }
+
+    public static TrainResult run(RunConfig cfg, Options options) throws IOException {
+        Path out = Path.of(cfg.run().outDir());
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("config.resolved.yaml"), ConfigLoader.toYaml(cfg), StandardCharsets.UTF_8);
+        Configuration hconf = new Configuration();
+        Prepare.prepare(cfg.data(), hconf);
+        try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
+            return new Loop(cfg, options, out, data).run();
+        }
+    }
+
+    /** One training run's state. */
+    private static final class Loop {
+        private final RunConfig cfg;
+        private final TrainerConfig tc;
+        private final Options options;
+        private final Path out;
+        private final DecoderLM lm;
+        private final ModelState state;
+        private final AdamW optimizer;
+        private final BatchSampler sampler;
+        private final List<int[][]> valBatches;
+        private final CheckpointStore store;
+        private final String placementJson;
+        private final RoutingStats routing;
+
+        Loop(RunConfig cfg, Options options, Path out, TokenDataset data) throws IOException {
+            this.cfg = cfg;
+            this.tc = cfg.trainer();
+            this.options = options;
+            this.out = out;
+            ModelConfig model = cfg.model();
+            this.lm = DecoderLM.build(model, cfg.losses(), cfg.run().seed());
+            this.state = new ModelState(lm);
+            this.optimizer = AdamW.of(tc, Set.copyOf(lm.decayExcluded()));
+            this.sampler = data.trainSampler(model.seqLen(), cfg.run().seed(), 0, 1);
+            this.valBatches = data.valBatches(model.seqLen(), tc.batchSize(), tc.evalBatches());
+            this.store = new CheckpointStore(out.resolve("checkpoints"), tc.keepCheckpoints());
+            ExpertLayout layout = layout(model);
+            if (layout == null) {
+                this.placementJson = "";
+                this.routing = null;
+            } else {
+                AllocationConfig alloc = cfg.allocation();
+                Placement placement = PlacementStrategy.of(alloc.strategy()).place(layout, alloc.ranks());
+                Placement contiguous = PlacementStrategy.of(AllocationConfig.Strategy.CONTIGUOUS).place(layout, alloc.ranks());
+                this.placementJson = placement.toJson();
+                Files.writeString(out.resolve("placement.json"), placementJson, StandardCharsets.UTF_8);
+                this.routing = new RoutingStats(layout, model.nLayers(), placement, contiguous);
+            }
+        }
+
+        TrainResult run() throws IOException {
+            long start = 0;
+            Path lastCheckpoint = null;
+            Optional<Path> latest = store.latest();
+            if (latest.isPresent()) {
+                if (!options.resume()) {
+                    throw new IllegalArgumentException("run.out_dir: " + out + " already holds checkpoint "
+                            + latest.get().getFileName() + "; resume it, or choose a new run.out_dir");
+                }
+                start = restore(latest.get());
+                lastCheckpoint = latest.get();
+            }
+            long end = options.stopAfter() > 0 ? Math.min(options.stopAfter(), tc.steps()) : tc.steps();
+            double peak = Flops.measurePeak(512, 5);
+            LOG.info("training {} ({} parameters) steps {}..{} of {}; measured peak {} GFLOP/s", cfg.run().name(),
+                    state.parameterCount(), start + 1, end, tc.steps(), String.format("%.1f", peak / 1e9));
+            TrainMetrics metrics = new TrainMetrics(cfg.model(), routing, peak);
+            LrSchedule schedule = LrSchedule.of(tc);
+            GradientStep gradientStep = new GradientStep(lm);
+            List<Double> losses = new ArrayList<>();
+            double valLoss = Double.NaN;
+            TrainResult.Stop stop = end == tc.steps() ? TrainResult.Stop.COMPLETED : TrainResult.Stop.PAUSED;
+            String message = null;
+            long step = start;
+            long t0 = System.nanoTime();
+            try (MetricsLog log = MetricsLog.open(out, metrics.columns(), start == 0 ? -1 : start);
+                 Progress progress = new Progress(options.progressBar(), cfg.run().name(), start, tc.steps())) {
+                while (step < end) {
+                    long s = step + 1;
+                    Nd4j.getRandom().setSeed(cfg.run().seed() + s); // per-step randomness depends on (seed, step) only
+                    double lr = schedule.at(s);
+                    double groupScale = s > cfg.losses().groupStartFraction() * tc.steps() ? 1.0 : 0.0;
+                    List<int[][]> micro = new ArrayList<>();
+                    for (int a = 0; a < tc.gradAccum(); a++) micro.add(sampler.next(tc.batchSize()));
+                    long begin = System.nanoTime();
+                    GradientStep.Result r = gradientStep.compute(micro, groupScale);
+                    double loss = r.losses().get(LossNames.TOTAL);
+                    double norm = GradClip.clip(r.grads().values(), tc.clipNorm());
+                    if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                        stop = TrainResult.Stop.NON_FINITE;
+                        message = "step " + s + ": non-finite training values " + r.losses() + ", grad_norm = " + norm
+                                + "; stopped before the update. The last good checkpoint is "
+                                + (lastCheckpoint == null ? "none (none was written yet)" : lastCheckpoint)
+                                + "; lower trainer.lr or trainer.clip_norm and resume from it";
+                        LOG.error(message);
+                        break;
+                    }
+                    optimizer.update(state.params(), r.grads(), lr);
+                    lm.updateRouterBiases(loads(r.tokensPerExpert()));
+                    metrics.add(r, norm, System.nanoTime() - begin);
+                    losses.add(loss);
+                    step = s;
+                    boolean evaluate = s % tc.evalEvery() == 0 || s == tc.steps();
+                    double val = evaluate ? Evaluator.valLoss(lm, valBatches) : Double.NaN;
+                    if (evaluate) valLoss = val;
+                    if (s % tc.logEvery() == 0 || evaluate || s == end) {
+                        Map<String, Double> row = metrics.rowAndReset(s, lr, val, (System.nanoTime() - t0) * 1e-9);
+                        log.append(row);
+                        LOG.info(summary(row, s));
+                    }
+                    if (s % tc.checkpointEvery() == 0 || s == end) lastCheckpoint = store.save(checkpoint(s));
+                    progress.step(s, String.format("loss %.4f", loss));
+                }
+            }
+            if (Files.exists(out.resolve(MetricsLog.CSV)) && !MetricsLog.readCsv(out.resolve(MetricsLog.CSV)).isEmpty()) {
+                Plots.fromMetrics(out.resolve(MetricsLog.CSV), out.resolve("plots"));
+            }
+            Path exportDir = null;
+            if (stop == TrainResult.Stop.COMPLETED && cfg.export().onFinish() && lastCheckpoint != null) {
+                exportDir = cfg.export().dir().isEmpty() ? out.resolve("export") : Path.of(cfg.export().dir());
+                Exporter.export(lastCheckpoint, exportDir, cfg.export());
+            }
+            if (message == null) {
+                message = String.format("%s at step %d of %d; last val_loss %.4f; checkpoint %s", stop, step, tc.steps(),
+                        valLoss, lastCheckpoint);
+            }
+            return new TrainResult(stop, step, losses, valLoss, lastCheckpoint, exportDir, message);
+        }
+
+        private long restore(Path dir) throws IOException {
+            Checkpoint c = CheckpointStore.load(dir);
+            RunConfig saved = ConfigLoader.load(dir.resolve(CheckpointStore.CONFIG));
+            if (!saved.model().equals(cfg.model())) {
+                throw new IllegalArgumentException("model: checkpoint " + dir + " was trained with a different model "
+                        + "config; resume with the config in " + dir.resolve(CheckpointStore.CONFIG)
+                        + " or choose a new run.out_dir");
+            }
+            if (!saved.losses().equals(cfg.losses()) || !saved.trainer().equals(cfg.trainer())) {
+                LOG.warn("resuming {} with changed losses/trainer settings: the run will differ from an uninterrupted one", dir);
+            }
+            state.load(c.params(), c.routerBiases(), dir.toString());
+            optimizer.load(c.optimizer());
+            sampler.seek(GSON.fromJson(c.dataPosition(), DataPosition.class));
+            LOG.info("resumed from {} (step {})", dir, c.step());
+            return c.step();
+        }
+
+        private Checkpoint checkpoint(long step) {
+            return new Checkpoint(step, state.paramTensors(), optimizer.state(), state.stateTensors(),
+                    cfg.run().seed(), step, GSON.toJson(sampler.position()), ConfigLoader.toYaml(cfg), placementJson);
+        }
+
+        private Map<String, INDArray> loads(long[][] tokensPerExpert) {
+            Map<String, INDArray> m = new HashMap<>();
+            for (int i = 0; i < tokensPerExpert.length; i++) {
+                double[] d = new double[tokensPerExpert[i].length];
+                for (int e = 0; e < d.length; e++) d[e] = tokensPerExpert[i][e];
+                m.put("layers." + i + ".tokens_per_expert", Nd4j.createFromArray(d));
+            }
+            return m;
+        }
+
+        private String summary(Map<String, Double> row, long step) {
+            StringBuilder sb = new StringBuilder("step ").append(step).append('/').append(tc.steps());
+            for (String k : List.of("loss", "lm_loss", "group_aux", "intra_aux", "val_loss", "grad_norm", "tokens_per_s",
+                    "mfu", "imbalance")) {
+                Double v = row.get(k);
+                if (v != null && !v.isNaN()) sb.append(' ').append(k).append(' ').append(String.format("%.4g", v));
+            }
+            return sb.toString();
+        }
+    }
+
+    /** The routed-expert layout of a model, or null for a dense FFN. */
+    static ExpertLayout layout(ModelConfig m) {
+        return switch (m.ffn()) {
+            case DENSE -> null;
+            case MOE -> ExpertLayout.uniform(m.moe().experts(), m.moe().width());
+            case MOHGE -> new ExpertLayout(m.mohge().widths(), m.mohge().expertsPerGroup());
+        };
+    }
+}

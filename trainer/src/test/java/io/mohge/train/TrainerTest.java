@@ -1,0 +1,199 @@
+package io.mohge.train;
+
+import io.mohge.config.ConfigLoader;
+import io.mohge.config.RunConfig;
+import io.mohge.export.Exporter;
+import io.mohge.export.FloatTensor;
+import io.mohge.export.SafetensorsReader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** End-to-end runs of the training loop on a tiny MoHGE model (vocab 256, d 32, 2 layers, seq 16, batch 4). */
+class TrainerTest {
+
+    @TempDir
+    static Path shared;
+
+    private static Path corpus;
+
+    @BeforeAll
+    static void writeCorpus() throws IOException {
+        String[] words = {"the", "parliament", "votes", "on", "a", "report", "about", "fish", "and", "energy",
+                "policy", "Europe", "members", "debate", "today", "budget"};
+        Random r = new Random(11);
+        StringBuilder sb = new StringBuilder();
+        for (int line = 0; line < 400; line++) {
+            int n = 4 + r.nextInt(8);
+            for (int w = 0; w < n; w++) sb.append(w == 0 ? "" : " ").append(words[r.nextInt(words.length)]);
+            sb.append(".\n");
+        }
+        corpus = shared.resolve("corpus.txt");
+        Files.writeString(corpus, sb.toString());
+    }
+
+    private static RunConfig config(Path runDir, String extra) throws IOException {
+        Path yaml = runDir.resolveSibling(runDir.getFileName() + ".yaml");
+        Files.writeString(yaml, """
+                run:
+                  name: tiny
+                  seed: 7
+                  out_dir: %s
+                model:
+                  vocab_size: 256
+                  d_model: 32
+                  n_layers: 2
+                  n_heads: 2
+                  seq_len: 16
+                  ffn: mohge
+                  mohge:
+                    groups: 2
+                    experts_per_group: 2
+                    widths: [16, 32]
+                    group_top_k: 2
+                    top_k: 2
+                  router:
+                    bias_update_rate: 0.001
+                losses:
+                  group_coef: 0.01
+                  group_interval: 16
+                  group_start_fraction: 0.5
+                  intra_coef: 0.003
+                  z_coef: 0.001
+                allocation:
+                  ranks: 2
+                data:
+                  corpus: %s
+                  dir: %s
+                  val_fraction: 0.1
+                  shard_tokens: 1024
+                trainer:
+                  steps: 8
+                  batch_size: 4
+                  grad_accum: 2
+                  lr: 1.0e-2
+                  min_lr: 1.0e-3
+                  warmup_steps: 2
+                  log_every: 2
+                  eval_every: 4
+                  eval_batches: 2
+                  checkpoint_every: 4
+                  keep_checkpoints: 2
+                export:
+                  dtype: f16
+                %s
+                """.formatted(runDir, corpus, shared.resolve("data"), extra));
+        return ConfigLoader.load(yaml);
+    }
+
+    private static Trainer.Options quiet(boolean resume, long stopAfter) {
+        return new Trainer.Options(resume, false, stopAfter);
+    }
+
+    @Test
+    void resumedRunReproducesTheUninterruptedRunBitForBit() throws IOException {
+        Path dirA = shared.resolve("a");
+        RunConfig a = config(dirA, "");
+        TrainResult full = Trainer.run(a, quiet(true, 0));
+        assertEquals(TrainResult.Stop.COMPLETED, full.stop());
+        assertEquals(8, full.losses().size());
+        assertTrue(full.losses().get(7) < full.losses().get(0) - 0.3, "training lowers the loss: " + full.losses());
+
+        Path dirB = shared.resolve("b");
+        RunConfig b = config(dirB, "");
+        TrainResult first = Trainer.run(b, quiet(true, 4));
+        assertEquals(TrainResult.Stop.PAUSED, first.stop());
+        assertNull(first.exportDir(), "a paused run is not exported");
+        TrainResult second = Trainer.run(b, quiet(true, 0));
+        assertEquals(TrainResult.Stop.COMPLETED, second.stop());
+        List<Double> resumed = new ArrayList<>(first.losses());
+        resumed.addAll(second.losses());
+        assertEquals(full.losses(), resumed, "losses of the resumed run must equal the uninterrupted run exactly");
+
+        Checkpoint ca = CheckpointStore.load(full.lastCheckpoint());
+        Checkpoint cb = CheckpointStore.load(second.lastCheckpoint());
+        assertEquals(ca.params(), cb.params());            // bitwise
+        assertEquals(ca.optimizer(), cb.optimizer());
+        assertEquals(ca.routerBiases(), cb.routerBiases());
+        assertEquals(ca.dataPosition(), cb.dataPosition());
+        float[] bias = ca.routerBiases().get("layers.0.ffn.router.expert_bias").data();
+        assertTrue(Arrays.stream(new double[]{bias[0], bias[1], bias[2], bias[3]}).anyMatch(v -> v != 0),
+                "router biases were updated and saved");
+
+        // metrics: one row per log interval, no step twice after the resume; plots drawn
+        List<Map<String, Double>> rows = MetricsLog.readCsv(dirB.resolve(MetricsLog.CSV));
+        assertEquals(List.of(2.0, 4.0, 6.0, 8.0), rows.stream().map(r -> r.get("step")).toList());
+        assertTrue(rows.get(1).containsKey("val_loss") && rows.get(3).containsKey("val_loss"));
+        double shares = rows.get(3).get("group_share.0") + rows.get(3).get("group_share.1");
+        assertEquals(1.0, shares, 1e-9);
+        assertTrue(rows.get(3).get("tokens_per_s") > 0 && rows.get(3).get("mfu") > 0);
+        assertTrue(rows.get(0).get("group_aux") == 0.0 && rows.get(3).get("group_aux") > 0.0,
+                "group-wise loss only in the second half");
+        assertTrue(Files.exists(dirB.resolve("plots/losses.png")) && Files.exists(dirB.resolve("plots/group_share.png")));
+        assertEquals(List.of("step-000004", "step-000008"), new CheckpointStore(dirB.resolve("checkpoints"), 2).list()
+                .stream().map(p -> p.getFileName().toString()).toList());
+
+        // export at the end holds the final parameters (as F16)
+        Map<String, FloatTensor> exported = SafetensorsReader.read(full.exportDir().resolve(Exporter.MODEL)).tensors();
+        Map<String, FloatTensor> want = new TreeMap<>(ca.params());
+        want.putAll(ca.routerBiases());
+        assertEquals(want.keySet(), exported.keySet());
+        FloatTensor emb = want.get("tok_embeddings.weight");
+        assertArrayEquals(emb.data(), exported.get("tok_embeddings.weight").data(), 1e-3f);
+
+        // eval of the final checkpoint equals the val loss the loop logged at step 8
+        Evaluator.Result ev = Evaluator.evaluate(full.lastCheckpoint(), a);
+        assertEquals(full.valLoss(), ev.valLoss(), 1e-6);
+        assertEquals(Math.exp(ev.valLoss()), ev.perplexity(), 1e-9);
+        assertEquals(rows.get(3).get("val_loss"), ev.valLoss(), 1e-6);
+    }
+
+    @Test
+    void nonFiniteLossStopsAndKeepsTheLastCheckpoint() throws IOException {
+        Path dir = shared.resolve("nan");
+        RunConfig cfg = config(dir, "");
+        TrainResult paused = Trainer.run(cfg, quiet(true, 4));
+        CheckpointStore store = new CheckpointStore(dir.resolve("checkpoints"), 2);
+        Checkpoint good = CheckpointStore.load(paused.lastCheckpoint());
+        Map<String, FloatTensor> poisoned = new TreeMap<>(good.params());
+        FloatTensor w = poisoned.get("output.weight");
+        float[] data = w.data().clone();
+        data[3] = Float.NaN;
+        poisoned.put("output.weight", new FloatTensor(w.shape(), data));
+        store.save(new Checkpoint(good.step(), poisoned, good.optimizer(), good.routerBiases(), good.rngSeed(),
+                good.rngState(), good.dataPosition(), good.configYaml(), good.placementJson()));
+
+        TrainResult r = Trainer.run(cfg, quiet(true, 0));
+        assertEquals(TrainResult.Stop.NON_FINITE, r.stop());
+        assertEquals(4, r.step());
+        assertTrue(r.losses().isEmpty());
+        assertTrue(r.message().contains("step 5") && r.message().contains("step-000004"), r.message());
+        assertEquals(List.of("step-000004"), store.list().stream().map(p -> p.getFileName().toString()).toList());
+        assertNull(r.exportDir());
+    }
+
+    @Test
+    void freshRunRefusesADirectoryWithCheckpoints() throws IOException {
+        Path dir = shared.resolve("fresh");
+        RunConfig cfg = config(dir, "");
+        Trainer.run(cfg, quiet(true, 2));
+        var e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(cfg, quiet(false, 0)));
+        assertTrue(e.getMessage().startsWith("run.out_dir:") && e.getMessage().contains("step-000002"), e.getMessage());
+    }
+}
