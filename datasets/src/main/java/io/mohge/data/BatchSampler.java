@@ -107,7 +107,19 @@ public final class BatchSampler {
 
     /** The next {@code batchSize} windows, each {@code seqLen + 1} tokens: {@code int[batchSize][seqLen + 1]}. */
     public int[][] next(int batchSize) throws IOException {
+        long[] starts = nextWindows(batchSize);
         int[][] out = new int[batchSize][];
+        for (int b = 0; b < batchSize; b++) out[b] = data.read(Split.TRAIN, starts[b], seqLen + 1);
+        return out;
+    }
+
+    /**
+     * Advances like {@link #next} but returns only the start offsets (in the train stream) of the next
+     * {@code batchSize} windows, without reading them: a data-parallel driver draws the global batch this way
+     * and lets each worker read its own slice where the data lives.
+     */
+    public long[] nextWindows(int batchSize) {
+        long[] starts = new long[batchSize];
         for (int b = 0; b < batchSize; b++) {
             if (cursor == perEpoch) {
                 epoch++;
@@ -117,9 +129,9 @@ public final class BatchSampler {
                 order = epochOrder(epoch);
                 orderEpoch = epoch;
             }
-            out[b] = data.read(Split.TRAIN, order[(int) cursor++], seqLen + 1);
+            starts[b] = order[(int) cursor++];
         }
-        return out;
+        return starts;
     }
 
     /** Where the next batch starts. */

@@ -177,6 +177,22 @@ class BatchSamplerTest {
     }
 
     @Test
+    void nextWindowsNamesExactlyTheWindowsNextWouldRead() throws IOException {
+        BatchSampler reading = many.trainSampler(48, 5, 0, 1);
+        BatchSampler drawing = many.trainSampler(48, 5, 0, 1);
+        long steps = reading.windowsPerEpoch() / 3 + 5;
+        for (int step = 0; step < steps; step++) {
+            int[][] batch = reading.next(3);
+            long[] starts = drawing.nextWindows(3);
+            for (int b = 0; b < 3; b++) {
+                assertArrayEquals(batch[b], many.read(Split.TRAIN, starts[b], 49));
+            }
+        }
+        assertEquals(reading.position(), drawing.position());
+        assertTrue(reading.position().epoch() > 0, "the comparison should cross an epoch boundary");
+    }
+
+    @Test
     void seekRejectsPositionsOfAnotherStream() {
         DataPosition pos = many.trainSampler(64, 1, 0, 2).position();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
