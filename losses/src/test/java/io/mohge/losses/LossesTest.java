@@ -201,6 +201,19 @@ class LossesTest {
         assertGradient(s -> AuxLosses.zLoss(s, 0.5, var(s, "x", x), var(s, "y", y)), "x", "y");
     }
 
+    @Test
+    void gradientCheckCatchesAWrongGradient() {
+        // ND4J's softmaxCrossEntropy ignores the incoming gradient (docs/STACK.md): scaled by 3 its gradient is wrong
+        double[][] logits = randomMatrix(4, 5, 1.0);
+        double[][] labels = new double[4][5];
+        for (int i = 0; i < 4; i++) labels[i][(i * 2) % 5] = 1;
+        SameDiff s = SameDiff.create();
+        s.loss.softmaxCrossEntropy(null, s.constant(Nd4j.createFromArray(labels)), var(s, "x", logits), null)
+                .mul(3.0).rename("L");
+        GradientCheck.Result r = GradientCheck.check(s, "L", Map.of(), List.of("x"), 1000, 1e-6, 1e-9, 1);
+        assertTrue(r.relError() > 0.1, "the checker must flag the library's unscaled gradient: " + r);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static void assertGradient(Function<SameDiff, SDVariable> build, String... vars) {
