@@ -28,7 +28,7 @@ final class Attention {
         this.heads = config.nHeads();
         this.headSize = config.headSize();
         this.dModel = config.dModel();
-        this.rope = new Rope(params, seqLen, headSize, config.ropeTheta());
+        this.rope = new Rope(params, seqLen, heads, headSize, config.ropeTheta());
         double[][] mask = new double[seqLen][seqLen];
         for (int t = 0; t < seqLen; t++) {
             for (int s = t + 1; s < seqLen; s++) mask[t][s] = -1e9;
@@ -48,8 +48,8 @@ final class Attention {
         SDVariable wv = params.matrix(prefix + ".wv.weight", dModel, dModel);
         SDVariable wo = params.matrix(prefix + ".wo.weight", dModel, dModel);
 
-        SDVariable q = heads(sd, rope.apply(sd, split(sd, sd.mmul(x, wq)), seqLen, heads));   // [B, H, T, hd]
-        SDVariable k = heads(sd, rope.apply(sd, split(sd, sd.mmul(x, wk)), seqLen, heads));   // [B, H, T, hd]
+        SDVariable q = heads(sd, split(sd, rope.apply(sd, sd.mmul(x, wq))));                  // [B, H, T, hd]
+        SDVariable k = heads(sd, split(sd, rope.apply(sd, sd.mmul(x, wk))));                  // [B, H, T, hd]
         SDVariable v = heads(sd, split(sd, sd.mmul(x, wv)));                                  // [B, H, T, hd]
 
         SDVariable scores = sd.mmul(q, k, false, true, false)

@@ -24,9 +24,11 @@ import io.mohge.model.ParamCount;
  * loss term) + a plain SGD update. Not a test: run it by hand, e.g.
  * <pre>
  *   OMP_NUM_THREADS=1 MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 \
- *     java -cp mohge-model/target/classes:$(cat cp.txt) io.mohge.model.bench.FfnBench [steps] [batch] [seq] [warmup]
+ *     java -cp mohge-model/target/classes:$(cat cp.txt) io.mohge.model.bench.FfnBench [steps] [batch] [seq] [warmup] [rounds]
  * </pre>
- * Defaults: 20 timed steps, batch 16, seq 128, 3 warm-up steps. Prints one line per model.
+ * Defaults: 10 timed steps, batch 16, seq 128, 2 warm-up steps, 3 rounds. The models are measured in turn in
+ * every round (so a burst of load on a shared machine hits all of them); each line gives the median and best
+ * round.
  */
 public final class FfnBench {
 
@@ -34,19 +36,29 @@ public final class FfnBench {
     }
 
     public static void main(String[] args) {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         int seq = args.length > 2 ? Integer.parseInt(args[2]) : 128;
-        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 3;
         LossConfig losses = new LossConfig(1e-5, 64, 0.0, 3e-3, 0.0, 0.0);
-        System.out.printf("FfnBench: %d timed steps (+%d warm-up), batch %d, seq %d, OMP_NUM_THREADS=%s%n",
-                steps, warmup, batch, seq, System.getenv("OMP_NUM_THREADS"));
-        for (ModelConfig config : configs(seq)) {
-            DecoderLM model = DecoderLM.build(config, losses, 1);
-            double tokensPerSecond = run(model, steps, warmup, batch, seq);
-            ParamCount count = model.paramCount();
-            System.out.printf("%-6s total %,9d params, active/token %,9.0f: %8.0f tokens/s%n", config.ffn(),
-                    count.totalParams(), count.activeParams(), tokensPerSecond);
+        System.out.printf("FfnBench: %d rounds of %d timed steps (+%d warm-up), batch %d, seq %d, OMP_NUM_THREADS=%s%n",
+                rounds, steps, warmup, batch, seq, System.getenv("OMP_NUM_THREADS"));
+        List<DecoderLM> models = new ArrayList<>();
+        for (ModelConfig config : configs(seq)) models.add(DecoderLM.build(config, losses, 1));
+        double[][] results = new double[models.size()][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int m = 0; m < models.size(); m++) {
+                results[m][round] = run(models.get(m), steps, round == 0 ? warmup : 0, batch, seq);
+            }
+        }
+        for (int m = 0; m < models.size(); m++) {
+            double[] r = results[m].clone();
+            java.util.Arrays.sort(r);
+            ParamCount count = models.get(m).paramCount();
+            System.out.printf("%-6s total %,9d params, active/token %,9.0f: median %6.0f tokens/s, best %6.0f%n",
+                    models.get(m).config().ffn(), count.totalParams(), count.activeParams(), r[r.length / 2],
+                    r[r.length - 1]);
         }
     }
 
@@ -76,7 +88,7 @@ public final class FfnBench {
         }
         Map<String, INDArray> feed = new HashMap<>(model.feed(Nd4j.createFromArray(tokens),
                 Nd4j.createFromArray(targets), Nd4j.ones(DataType.FLOAT, batch, seq), 1.0));
-        long start = 0;
+        long start = System.nanoTime();
         for (int step = 0; step < warmup + steps; step++) {
             if (step == warmup) start = System.nanoTime();
             OutAndGrad result = sd.calculateGradientsAndOutputs(feed, LossNames.ALL, model.trainableParams());
