@@ -1,9 +1,12 @@
 package io.mohge.train;
 
 import io.mohge.model.ModelConfig;
+import io.mohge.model.ParamCount;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
 
 /**
  * Training FLOPs per token and model FLOPs utilisation (MFU, Chowdhery et al. 2022, "PaLM", appendix B):
@@ -12,9 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *   MFU         = flops/token * tokens/s / peak
  * </pre>
  * N_active counts the weights one token multiplies by, excluding the input embedding: per layer attention
- * 4 d^2, the router d (G + E), shared experts 3 d w each, the routed experts the token actually went to
- * (3 d x the summed width of its experts, measured from tokens-per-expert: with heterogeneous widths the
- * active size depends on the routing) or the dense FFN 3 d w; plus the LM head d V. The second term is the
+ * 4 d^2, norms, the routers, shared experts, the routed experts the token actually went to (3 d x the summed
+ * width of its experts, measured from tokens-per-expert: with heterogeneous widths the active size depends
+ * on the routing) or the dense FFN 3 d w; plus the LM head d V. The second term is the
  * attention score and value matmuls for a sequence of T tokens. Peak is measured ({@link #measurePeak}).
  */
 public final class Flops {
@@ -22,21 +25,22 @@ public final class Flops {
     private Flops() { }
 
     /**
-     * Active (non-embedding) parameters per token.
+     * Active (non-embedding) parameters per token: the model's own count ({@link ParamCount}) without the
+     * embedding row, with the routed experts replaced by the measured routed width.
      *
      * @param routedWidthPerToken summed FFN width of the routed experts a token uses, averaged over tokens
      *                            (ignored for a dense FFN); see {@link #routedWidthPerToken}
      */
     public static double activeParams(ModelConfig m, double routedWidthPerToken) {
-        double d = m.dModel();
-        double perLayer = 4 * d * d;
-        perLayer += switch (m.ffn()) {
-            case DENSE -> 3 * d * m.dense().width();
-            case MOE -> d * m.moe().experts() + 3 * d * routedWidthPerToken;
-            case MOHGE -> d * (m.mohge().groups() + m.mohge().experts()) + 3 * d * routedWidthPerToken;
-        };
-        perLayer += 3 * d * m.shared().width() * (double) m.shared().count();
-        return m.nLayers() * perLayer + d * m.vocabSize();
+        Map<ParamCount.Component, Double> active = ParamCount.of(m).active();
+        double sum = 0;
+        for (Map.Entry<ParamCount.Component, Double> e : active.entrySet()) {
+            if (e.getKey() != ParamCount.Component.EMBEDDING && e.getKey() != ParamCount.Component.ROUTED_EXPERTS) {
+                sum += e.getValue();
+            }
+        }
+        if (m.ffn() != ModelConfig.FfnType.DENSE) sum += m.nLayers() * 3.0 * m.dModel() * routedWidthPerToken;
+        return sum;
     }
 
     /** The routed width per token under uniform routing: top_k times the mean expert width. */

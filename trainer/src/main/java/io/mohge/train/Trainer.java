@@ -70,6 +70,21 @@ public final class Trainer {
 
     private Trainer() { }
 
+    /** Where the checkpoints of a run live: {@code <run.out_dir>/checkpoints}. */
+    public static Path checkpointRoot(RunConfig cfg) {
+        return Path.of(cfg.run().outDir()).resolve("checkpoints");
+    }
+
+    /** The newest complete checkpoint of a run, if any (what {@code mohge eval} and {@code mohge export} use). */
+    public static Optional<Path> latestCheckpoint(RunConfig cfg) throws IOException {
+        return new CheckpointStore(checkpointRoot(cfg), 1).latest();
+    }
+
+    /** Export directory: {@code export.dir}, or {@code <run.out_dir>/export} when empty. */
+    public static Path exportDir(RunConfig cfg) {
+        return cfg.export().dir().isEmpty() ? Path.of(cfg.run().outDir()).resolve("export") : Path.of(cfg.export().dir());
+    }
+
     /** Trains {@code cfg} with a progress bar; see {@link #run(RunConfig, Options)}. */
     public static TrainResult run(RunConfig cfg, boolean resume) throws IOException {
         return run(cfg, Options.of(resume));
@@ -112,7 +127,7 @@ public final class Trainer {
             this.optimizer = AdamW.of(tc, Set.copyOf(lm.decayExcluded()));
             this.sampler = data.trainSampler(model.seqLen(), cfg.run().seed(), 0, 1);
             this.valBatches = data.valBatches(model.seqLen(), tc.batchSize(), tc.evalBatches());
-            this.store = new CheckpointStore(out.resolve("checkpoints"), tc.keepCheckpoints());
+            this.store = new CheckpointStore(checkpointRoot(cfg), tc.keepCheckpoints());
             ExpertLayout layout = layout(model);
             if (layout == null) {
                 this.placementJson = "";
@@ -196,7 +211,7 @@ public final class Trainer {
             }
             Path exportDir = null;
             if (stop == TrainResult.Stop.COMPLETED && cfg.export().onFinish() && lastCheckpoint != null) {
-                exportDir = cfg.export().dir().isEmpty() ? out.resolve("export") : Path.of(cfg.export().dir());
+                exportDir = exportDir(cfg);
                 Exporter.export(lastCheckpoint, exportDir, cfg.export());
             }
             if (message == null) {

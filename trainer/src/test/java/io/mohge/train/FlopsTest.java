@@ -21,9 +21,12 @@ class FlopsTest {
     @Test
     void activeParamsFollowTheRouting() {
         ModelConfig m = mohge();
-        // per layer: attention 4*32*32 = 4096, router 32*(2+4) = 192, shared 3*32*16 = 1536,
-        // routed 3*32*w; LM head 32*256 = 8192
-        assertEquals(2 * (4096 + 192 + 1536 + 3 * 32 * 20.0) + 8192, Flops.activeParams(m, 20.0), 1e-9);
+        // per layer: attention 4*32*32 = 4096, norms 2*32, router 32*(2+4) = 192, shared 3*32*16 = 1536,
+        // routed 3*32*w; final norm 32, LM head 32*256 = 8192
+        assertEquals(2 * (4096 + 64 + 192 + 1536 + 3 * 32 * 20.0) + 32 + 8192, Flops.activeParams(m, 20.0), 1e-9);
+        // under uniform routing it is the model's own active count minus the embedding row
+        assertEquals(io.mohge.model.ParamCount.of(m).activeParams() - 32,
+                Flops.activeParams(m, Flops.uniformRoutedWidth(m)), 1e-6);
         assertEquals(2 * 16.0, Flops.uniformRoutedWidth(m), 1e-12); // top_k 2 x mean(8, 24)
         // 10 tokens, each to 2 experts: 12 assignments to width-8 experts, 8 to width-24 experts
         int[] widths = {8, 8, 24, 24};
@@ -36,7 +39,7 @@ class FlopsTest {
         ModelConfig d = ModelConfig.DEFAULTS;
         ModelConfig m = new ModelConfig(256, 32, 1, 2, 16, 1e4, 1e-6, 0.02, ModelConfig.FfnType.DENSE,
                 new ModelConfig.Dense(64), d.moe(), d.mohge(), d.shared(), d.router());
-        assertEquals(4096 + 3 * 32 * 64 + 8192, Flops.activeParams(m, 999), 1e-9);
+        assertEquals(4096 + 64 + 3 * 32 * 64 + 32 + 8192, Flops.activeParams(m, 999), 1e-9);
     }
 
     @Test
