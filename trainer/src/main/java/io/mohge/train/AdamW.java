@@ -58,19 +58,6 @@ public final class AdamW {
         return new AdamW(c.beta1(), c.beta2(), c.eps(), c.weightDecay(), noDecay);
     }
 
-    /**
-     * The usual decay exclusions (as in Megatron-LM and nanoGPT): vector-like parameters, i.e. those with fewer
-     * than two dimensions larger than 1 (norm gains and biases, also when stored as [1, D]). Matrices
-     * (projections, experts, routers, embeddings) are decayed.
-     */
-    public static Set<String> vectorLike(Map<String, INDArray> params) {
-        Set<String> out = new TreeSet<>();
-        params.forEach((name, p) -> {
-            if (Arrays.stream(p.shape()).filter(d -> d > 1).count() < 2) out.add(name);
-        });
-        return out;
-    }
-
     /** Steps taken so far. */
     public long step() {
         return step;

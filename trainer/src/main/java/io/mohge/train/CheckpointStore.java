@@ -15,10 +15,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -158,9 +161,9 @@ public final class CheckpointStore {
         state.addProperty("rng_seed", c.rngSeed());
         state.addProperty("rng_state", c.rngState());
         state.addProperty("data_position", c.dataPosition());
-        Files.writeString(dir.resolve(STATE), GSON.toJson(state), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve(CONFIG), c.configYaml(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve(PLACEMENT), c.placementJson(), StandardCharsets.UTF_8);
+        writeDurably(dir.resolve(STATE), GSON.toJson(state));
+        writeDurably(dir.resolve(CONFIG), c.configYaml());
+        writeDurably(dir.resolve(PLACEMENT), c.placementJson());
         JsonObject files = new JsonObject();
         for (String f : FILES) {
             JsonObject e = new JsonObject();
@@ -172,7 +175,17 @@ public final class CheckpointStore {
         manifest.addProperty("format", FORMAT);
         manifest.addProperty("step", c.step());
         manifest.add("files", files);
-        Files.writeString(dir.resolve(MANIFEST), GSON.toJson(manifest), StandardCharsets.UTF_8);
+        writeDurably(dir.resolve(MANIFEST), GSON.toJson(manifest));
+    }
+
+    /** Writes text and forces it to disk, so that the rename never publishes data still in the page cache. */
+    private static void writeDurably(Path file, String text) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (buf.hasRemaining()) ch.write(buf);
+            ch.force(true);
+        }
     }
 
     // ------------------------------------------------------------------ reading

@@ -42,6 +42,11 @@ public final class Evaluator {
     public static Result evaluate(Path checkpointDir, RunConfig cfg) throws IOException {
         Checkpoint c = CheckpointStore.load(checkpointDir);
         RunConfig trained = ConfigLoader.load(checkpointDir.resolve(CheckpointStore.CONFIG));
+        if (trained.model().vocabSize() != cfg.data().vocabSize()) {
+            throw new IllegalArgumentException("data.tokenizer: checkpoint " + checkpointDir + " has a vocabulary of "
+                    + trained.model().vocabSize() + " tokens but the configured data has " + cfg.data().vocabSize()
+                    + "; evaluate on data prepared with the tokenizer the model was trained on");
+        }
         DecoderLM lm = DecoderLM.build(trained.model(), trained.losses(), trained.run().seed());
         new ModelState(lm).load(c.params(), c.routerBiases(), checkpointDir.toString());
         Configuration hconf = new Configuration();

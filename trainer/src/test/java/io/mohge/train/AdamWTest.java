@@ -87,16 +87,6 @@ class AdamWTest {
     }
 
     @Test
-    void vectorLikeParametersAreTheDefaultExclusions() {
-        Map<String, INDArray> p = new TreeMap<>();
-        p.put("emb", Nd4j.zeros(8, 4));
-        p.put("gain", Nd4j.zeros(4));
-        p.put("gain2", Nd4j.zeros(1, 4));
-        p.put("experts", Nd4j.zeros(2, 4, 3));
-        assertEquals(Set.of("gain", "gain2"), AdamW.vectorLike(p));
-    }
-
-    @Test
     void savedStateContinuesBitIdentically() {
         Map<String, INDArray> a = params();
         AdamW optA = new AdamW(0.9, 0.95, 1e-8, 0.1, Set.of());

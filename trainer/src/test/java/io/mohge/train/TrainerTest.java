@@ -232,7 +232,9 @@ class TrainerTest {
     void freshRunRefusesADirectoryWithCheckpoints() throws IOException {
         Path dir = shared.resolve("fresh");
         RunConfig cfg = config(dir);
-        Trainer.run(cfg, quiet(true, 2));
+        TrainResult r = Trainer.run(cfg, new Trainer.Options(true, true, 2)); // with the console progress bar
+        assertEquals(TrainResult.Stop.PAUSED, r.stop());
+        assertEquals(dir.resolve("checkpoints").resolve("step-000002"), Trainer.latestCheckpoint(cfg).orElseThrow());
         var e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(cfg, quiet(false, 0)));
         assertTrue(e.getMessage().startsWith("run.out_dir:") && e.getMessage().contains("step-000002"), e.getMessage());
     }
