@@ -1,20 +1,46 @@
 package io.mohge.cli;
 
+import io.mohge.config.RunConfig;
+import io.mohge.export.Exporter;
+import io.mohge.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "export", mixinStandardHelpOptions = true, description = "Export a checkpoint as model.safetensors + config.json + placement.json.")
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = {"Export a checkpoint as model.safetensors + config.json (+ placement.json) for serving.",
+                "Default: the newest checkpoint of the config's run, into export.dir (or <run.out_dir>/export)."})
 final class ExportCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOptions options;
 
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "A checkpoint directory (…/checkpoints/step-NNNNNN).")
+    Path checkpoint;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: export.dir).")
+    Path outDir;
+
     @Override
-    public Integer call() {
-        options.load();
-        System.err.println("mohge export: not available in this build yet");
-        return 3;
+    public Integer call() throws IOException {
+        RunConfig config = options.load();
+        Path dir = checkpoint != null ? checkpoint : Trainer.latestCheckpoint(config).orElseThrow(() ->
+                new IllegalArgumentException("run.out_dir: no checkpoint under " + Trainer.checkpointRoot(config)
+                        + "; train first (mohge train) or pass --checkpoint DIR"));
+        Path target = outDir != null ? outDir : Trainer.exportDir(config);
+        Exporter.Result r = Exporter.export(dir, target, config.export());
+        spec.commandLine().getOut().printf("exported %s: %d tensors, %d parameters, dtype %s -> %s%n", dir, r.tensors(),
+                r.parameters(), config.export().dtype(), r.dir());
+        spec.commandLine().getOut().flush();
+        return 0;
     }
 }

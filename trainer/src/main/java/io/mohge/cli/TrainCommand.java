@@ -2,17 +2,26 @@ package io.mohge.cli;
 
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
+import io.mohge.train.TrainResult;
+import io.mohge.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train a model from a run config; resumes from the latest checkpoint in run.out_dir.")
+        description = {"Train a model from a run config. Prepares data.dir first if needed; writes checkpoints, "
+                + "metrics (CSV, JSONL), plots and the resolved config to run.out_dir, and exports at the end "
+                + "(export.on_finish).",
+                "Exit codes: 0 done, 2 bad input, 4 stopped on a non-finite loss (the last good checkpoint is kept)."})
 final class TrainCommand implements Callable<Integer> {
+
+    static final int EXIT_NON_FINITE = 4;
 
     @Mixin
     ConfigOptions options;
@@ -23,15 +32,30 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--print-config", description = "Print the resolved config (all defaults filled in) and exit.")
     boolean printConfig;
 
+    @Option(names = "--resume", description = "Continue from the newest checkpoint in run.out_dir.")
+    boolean resume;
+
+    @Option(names = "--stop-after", paramLabel = "STEP", defaultValue = "0",
+            description = "Pause (with a checkpoint) after this step; resume later with --resume.")
+    long stopAfter;
+
+    @Option(names = "--no-progress", description = "No console progress bar (e.g. in logs of batch jobs).")
+    boolean noProgress;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         RunConfig config = options.load();
+        PrintWriter out = spec.commandLine().getOut();
         if (printConfig) {
-            spec.commandLine().getOut().print(ConfigLoader.toYaml(config));
-            spec.commandLine().getOut().flush();
+            out.print(ConfigLoader.toYaml(config));
+            out.flush();
             return 0;
         }
-        spec.commandLine().getErr().println("mohge train: not available in this build yet");
-        return 3;
+        if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be 0 (no pause) or a step number");
+        TrainResult result = Trainer.run(config, new Trainer.Options(resume, !noProgress, stopAfter));
+        out.println(result.message());
+        if (result.exportDir() != null) out.println("exported to " + result.exportDir());
+        out.flush();
+        return result.stop() == TrainResult.Stop.NON_FINITE ? EXIT_NON_FINITE : 0;
     }
 }

@@ -149,7 +149,7 @@ public final class Trainer {
             if (latest.isPresent()) {
                 if (!options.resume()) {
                     throw new IllegalArgumentException("run.out_dir: " + out + " already holds checkpoint "
-                            + latest.get().getFileName() + "; resume it, or choose a new run.out_dir");
+                            + latest.get().getFileName() + "; continue it with mohge train --resume, or choose a new run.out_dir");
                 }
                 start = restore(latest.get());
                 lastCheckpoint = latest.get();

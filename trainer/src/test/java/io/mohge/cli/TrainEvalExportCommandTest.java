@@ -1,0 +1,74 @@
+package io.mohge.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CLI path of a user: train a tiny model, pause, resume, evaluate and export it. */
+class TrainEvalExportCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(List<String> args) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        return Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+    }
+
+    private static List<String> args(String command, Path dir, String... extra) {
+        List<String> a = new ArrayList<>(List.of(command, "--config", "../configs/mohge-tiny.yaml",
+                "--set", "data.corpus=" + dir.resolve("corpus.txt"), "--set", "data.dir=" + dir.resolve("shards"),
+                "--set", "run.out_dir=" + dir.resolve("run"), "--set", "model.d_model=32", "--set", "model.seq_len=16",
+                "--set", "model.mohge.widths=[16,24,32,40]", "--set", "trainer.batch_size=4",
+                "--set", "trainer.steps=6", "--set", "trainer.warmup_steps=1", "--set", "trainer.eval_every=3",
+                "--set", "trainer.eval_batches=2", "--set", "trainer.checkpoint_every=3", "--set", "trainer.log_every=1"));
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    @Test
+    void trainPauseResumeEvalExport(@TempDir Path dir) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 300; i++) text.append("the expert ").append(i % 17).append(" routes token ").append(i).append('\n');
+        Files.writeString(dir.resolve("corpus.txt"), text);
+
+        assertEquals(0, run(args("train", dir, "--stop-after", "3", "--no-progress")), err.toString());
+        assertTrue(out.toString().contains("PAUSED at step 3 of 6"), out.toString());
+
+        assertEquals(Main.EXIT_BAD_INPUT, run(args("train", dir, "--no-progress")));
+        assertTrue(err.toString().contains("already holds checkpoint step-000003"), err.toString());
+
+        assertEquals(0, run(args("train", dir, "--resume", "--no-progress")), err.toString());
+        assertTrue(out.toString().contains("COMPLETED at step 6 of 6"), out.toString());
+        assertTrue(Files.exists(dir.resolve("run/export/model.safetensors")), "export.on_finish writes the export");
+
+        assertEquals(0, run(args("eval", dir)), err.toString());
+        assertTrue(out.toString().contains("(step 6): val_loss"), out.toString());
+        assertTrue(out.toString().contains("unigram baseline"), out.toString());
+
+        Path exported = dir.resolve("exported");
+        assertEquals(0, run(args("export", dir, "--out", exported.toString())), err.toString());
+        assertTrue(Files.size(exported.resolve("model.safetensors")) > 0);
+        assertTrue(Files.readString(exported.resolve("config.json")).contains("\"num_hidden_layers\": 2"),
+                Files.readString(exported.resolve("config.json")));
+        assertTrue(Files.exists(exported.resolve("placement.json")));
+    }
+
+    @Test
+    void evalWithoutCheckpointExplainsWhatToDo(@TempDir Path dir) {
+        assertEquals(Main.EXIT_BAD_INPUT, run(args("eval", dir)));
+        assertTrue(err.toString().contains("no checkpoint under"), err.toString());
+        assertTrue(err.toString().contains("train first"), err.toString());
+    }
+}
