@@ -1,5 +1,6 @@
 package io.mohge.model;
 
+import java.util.Arrays;
 import java.util.List;
 
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -69,7 +70,7 @@ final class ExpertDispatcher {
                 .mul(sd.expandDims(gates, 1)), 2);                                                  // [N, K]
         SDVariable gate = sd.reshape(slotGate, -1, 1);                                             // [N*K, 1]
         SDVariable[] copies = new SDVariable[topK];
-        java.util.Arrays.fill(copies, u);
+        Arrays.fill(copies, u);
         SDVariable rows = topK == 1 ? u : sd.reshape(sd.concat(1, copies), -1, dModel);         // [N*K, D]
         // (concat instead of tile: tile's backprop is about 10x slower in ND4J 1.0.0-M2.1)
         SDVariable position = sd.range(sd.constant(0), sd.sizeAt(flat, 0), sd.constant(1), DataType.INT);
