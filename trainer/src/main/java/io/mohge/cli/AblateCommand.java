@@ -1,20 +1,59 @@
 package io.mohge.cli;
 
+import io.mohge.ablate.AblationResult;
+import io.mohge.ablate.AblationRunner;
+import io.mohge.ablate.AblationSet;
+import io.mohge.spark.SparkGradients;
+import io.mohge.train.LocalGradients;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "ablate", mixinStandardHelpOptions = true, description = "Run a set of configs on the same data and budget and write a comparison table.")
+@Command(name = "ablate", mixinStandardHelpOptions = true,
+        description = {"Run a set of configs (configs/ablations/*.yaml) on the same data and budget and write "
+                + "results.md (params, params saved vs MoE, val loss, tokens/s, per-GPU imbalance) and loss plots "
+                + "into the set's out_dir.",
+                "Interrupted sets continue where they stopped: finished runs are not trained again."})
 final class AblateCommand implements Callable<Integer> {
 
-    @Mixin
-    ConfigOptions options;
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "SET", description = "Ablation set YAML, e.g. configs/ablations/tiny.yaml.")
+    Path setFile;
+
+    @Option(names = "--distributed", description = "Train every run data-parallel on Spark.")
+    boolean distributed;
+
+    @Option(names = "--dry-run", description = "Validate every run's config and print the plan; train nothing.")
+    boolean dryRun;
+
+    @Option(names = "--no-progress", description = "No console progress bars.")
+    boolean noProgress;
 
     @Override
-    public Integer call() {
-        options.load();
-        System.err.println("mohge ablate: not available in this build yet");
-        return 3;
+    public Integer call() throws IOException {
+        AblationSet set = AblationSet.read(setFile);
+        var out = spec.commandLine().getOut();
+        if (dryRun) {
+            AblationRunner.resolve(set).forEach((run, cfg) -> out.printf("%-24s ffn %-6s steps %d  -> %s%n", run.name(),
+                    cfg.model().ffn().name().toLowerCase(), cfg.trainer().steps(), cfg.run().outDir()));
+            out.flush();
+            return 0;
+        }
+        List<AblationResult> rows = AblationRunner.run(set, distributed ? SparkGradients.factory() : LocalGradients::new,
+                !noProgress);
+        out.print(Files.readString(set.outDir().resolve(AblationRunner.RESULTS)));
+        out.println("(" + rows.size() + " runs; table and plots in " + set.outDir() + ")");
+        out.flush();
+        return 0;
     }
 }

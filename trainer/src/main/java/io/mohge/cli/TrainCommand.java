@@ -2,6 +2,8 @@ package io.mohge.cli;
 
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
+import io.mohge.spark.SparkGradients;
+import io.mohge.train.LocalGradients;
 import io.mohge.train.TrainResult;
 import io.mohge.train.Trainer;
 import picocli.CommandLine.Command;
@@ -42,6 +44,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No console progress bar (e.g. in logs of batch jobs).")
     boolean noProgress;
 
+    @Option(names = "--distributed", description = "Data-parallel training on Apache Spark (section distributed: "
+            + "embedded local[*] by default; under spark-submit the cluster's master).")
+    boolean distributed;
+
     @Override
     public Integer call() throws IOException {
         RunConfig config = options.load();
@@ -52,7 +58,8 @@ final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be 0 (no pause) or a step number");
-        TrainResult result = Trainer.run(config, new Trainer.Options(resume, !noProgress, stopAfter));
+        TrainResult result = Trainer.run(config, new Trainer.Options(resume, !noProgress, stopAfter),
+                distributed ? SparkGradients.factory() : LocalGradients::new);
         out.println(result.message());
         if (result.exportDir() != null) out.println("exported to " + result.exportDir());
         out.flush();

@@ -12,7 +12,7 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
@@ -87,26 +87,36 @@ public final class ConfigLoader {
             throw new ConfigException("Config file " + file + " not found (working directory "
                     + Path.of("").toAbsolutePath() + "). Pass an existing YAML, e.g. --config configs/mohge-tiny.yaml");
         }
-        YAMLConfiguration yaml = new YAMLConfiguration();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            if (!text.isBlank()) {
-                Object top = new Yaml().load(text);
-                if (!(top instanceof Map)) {
-                    throw new ConfigException("Config file " + file + " must hold a mapping of sections "
-                            + "(run:, model:, losses:, ...), but its top level is "
-                            + (top == null ? "empty" : "a " + describeType(top)));
-                }
-                new FileHandler(yaml).load(reader);
-            }
-        } catch (ConfigurationException | org.yaml.snakeyaml.error.YAMLException e) {
-            Throwable cause = e.getCause() != null && e instanceof ConfigurationException ? e.getCause() : e;
-            throw new ConfigException("Config file " + file + " is not valid YAML: "
-                    + cause.getMessage().replace('\n', ' ').trim() + ". Fix the syntax near the position given.", e);
+        try {
+            return parseYaml(Files.readString(file, StandardCharsets.UTF_8), "Config file " + file, file.toString());
         } catch (IOException e) {
             throw new ConfigException("Config file " + file + " cannot be read: " + e.getMessage(), e);
         }
-        return new Source(file.toString(), yaml);
+    }
+
+    private static Source parseYaml(String text, String what, String label) {
+        YAMLConfiguration yaml = new YAMLConfiguration();
+        try {
+            if (!text.isBlank()) {
+                Object top = new Yaml().load(text);
+                if (!(top instanceof Map)) {
+                    throw new ConfigException(what + " must hold a mapping of sections "
+                            + "(run:, model:, losses:, ...), but its top level is "
+                            + (top == null ? "empty" : "a " + describeType(top)));
+                }
+                new FileHandler(yaml).load(new StringReader(text));
+            }
+        } catch (ConfigurationException | org.yaml.snakeyaml.error.YAMLException e) {
+            Throwable cause = e.getCause() != null && e instanceof ConfigurationException ? e.getCause() : e;
+            throw new ConfigException(what + " is not valid YAML: "
+                    + cause.getMessage().replace('\n', ' ').trim() + ". Fix the syntax near the position given.", e);
+        }
+        return new Source(label, yaml);
+    }
+
+    /** Parses a resolved config held in memory (e.g. shipped to Spark executors); {@code label} names it in errors. */
+    public static RunConfig fromYaml(String text, String label) {
+        return new ConfigLoader(List.of(parseYaml(text, label, label))).bindRun();
     }
 
     private static Configuration parseSets(List<String> sets) {

@@ -16,7 +16,7 @@ import java.util.Map;
  * (each micro-batch loss is a mean over its tokens, so the average equals the loss of the whole batch;
  * auxiliary terms scale exactly like the LM loss, METHOD.md section 5), tokens-per-expert counts are summed.
  */
-final class GradientStep {
+public final class GradientStep {
 
     /**
      * @param losses          loss terms by name ({@link LossNames#ALL}), averaged over micro-batches
@@ -26,14 +26,14 @@ final class GradientStep {
      * @param droppedTokens   assignments dropped by the capacity limit, summed
      * @param tokens          tokens processed
      */
-    record Result(Map<String, Double> losses, Map<String, INDArray> grads, long[][] tokensPerExpert,
+    public record Result(Map<String, Double> losses, Map<String, INDArray> grads, long[][] tokensPerExpert,
                   List<Double> switchRates, double droppedTokens, long tokens) { }
 
     private final DecoderLM lm;
     private final List<String> outputs = new ArrayList<>();
     private final int layers;
 
-    GradientStep(DecoderLM lm) {
+    public GradientStep(DecoderLM lm) {
         this.lm = lm;
         this.outputs.addAll(LossNames.ALL);
         boolean routed = !lm.routingOutputNames(0).isEmpty();
@@ -49,7 +49,7 @@ final class GradientStep {
         return "layers." + layer + "." + output;
     }
 
-    Result compute(List<int[][]> microBatches, double groupAuxScale) {
+    public Result compute(List<int[][]> microBatches, double groupAuxScale) {
         Map<String, INDArray> gradSum = new LinkedHashMap<>();
         Map<String, Double> lossSum = new LinkedHashMap<>();
         long[][] counts = new long[layers][];

@@ -35,8 +35,9 @@ import java.util.Set;
 /**
  * The training loop (METHOD.md sections 5 and 8). Per optimizer step s = 1..steps:
  * <ol>
- *   <li>grad_accum micro-batches of batch_size windows from the resumable sampler; forward + backward with
- *       {@code calculateGradientsAndOutputs}, gradients and loss terms averaged ({@link GradientStep});
+ *   <li>the next global batch from the resumable sampler turned into gradients by a {@link GradientSource}:
+ *       in this JVM ({@link LocalGradients}: grad_accum micro-batches of batch_size windows, forward + backward
+ *       with {@code calculateGradientsAndOutputs}, averaged by {@link GradientStep}) or on Spark workers;
  *       group_aux_scale = 1 when s > group_start_fraction * steps, else 0;</li>
  *   <li>NaN guard: a non-finite loss or gradient norm stops the run before the update, keeping the last
  *       checkpoint;</li>
@@ -90,14 +91,23 @@ public final class Trainer {
         return run(cfg, Options.of(resume));
     }
 
+    /** Trains {@code cfg} in this JVM. */
     public static TrainResult run(RunConfig cfg, Options options) throws IOException {
+        return run(cfg, options, LocalGradients::new);
+    }
+
+    /** Trains {@code cfg} with gradients from {@code gradients} (this JVM, or data-parallel workers). */
+    public static TrainResult run(RunConfig cfg, Options options, GradientSource.Factory gradients) throws IOException {
         Path out = Path.of(cfg.run().outDir());
         Files.createDirectories(out);
         Files.writeString(out.resolve("config.resolved.yaml"), ConfigLoader.toYaml(cfg), StandardCharsets.UTF_8);
         Configuration hconf = new Configuration();
         Prepare.prepare(cfg.data(), hconf);
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
-            return new Loop(cfg, options, out, data).run();
+            Loop loop = new Loop(cfg, options, out, data);
+            try (GradientSource source = gradients.open(cfg, loop.lm, loop.state, loop.sampler, data)) {
+                return loop.run(source);
+            }
         }
     }
 
@@ -142,7 +152,7 @@ public final class Trainer {
             }
         }
 
-        TrainResult run() throws IOException {
+        TrainResult run(GradientSource gradients) throws IOException {
             long start = 0;
             Path lastCheckpoint = null;
             Optional<Path> latest = store.latest();
@@ -160,7 +170,6 @@ public final class Trainer {
                     state.parameterCount(), start + 1, end, tc.steps(), String.format("%.1f", peak / 1e9));
             TrainMetrics metrics = new TrainMetrics(cfg.model(), routing, peak);
             LrSchedule schedule = LrSchedule.of(tc);
-            GradientStep gradientStep = new GradientStep(lm);
             List<Double> losses = new ArrayList<>();
             double valLoss = Double.NaN;
             TrainResult.Stop stop = end == tc.steps() ? TrainResult.Stop.COMPLETED : TrainResult.Stop.PAUSED;
@@ -174,10 +183,8 @@ public final class Trainer {
                     Nd4j.getRandom().setSeed(cfg.run().seed() + s); // per-step randomness depends on (seed, step) only
                     double lr = schedule.at(s);
                     double groupScale = s > cfg.losses().groupStartFraction() * tc.steps() ? 1.0 : 0.0;
-                    List<int[][]> micro = new ArrayList<>();
-                    for (int a = 0; a < tc.gradAccum(); a++) micro.add(sampler.next(tc.batchSize()));
                     long begin = System.nanoTime();
-                    GradientStep.Result r = gradientStep.compute(micro, groupScale);
+                    GradientStep.Result r = gradients.next(groupScale);
                     double loss = r.losses().get(LossNames.TOTAL);
                     double norm = GradClip.clip(r.grads().values(), tc.clipNorm());
                     if (!Double.isFinite(loss) || !Double.isFinite(norm)) {

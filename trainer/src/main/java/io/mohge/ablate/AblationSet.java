@@ -1,0 +1,123 @@
+package io.mohge.ablate;
+
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.YAMLException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A set of runs compared on the same data and budget ({@code configs/ablations/*.yaml}):
+ * <pre>
+ * base: configs/mohge-tiny.yaml        # every run starts from this config
+ * out_dir: runs/ablations/tiny          # one sub-directory per run, plus results.md and plots
+ * set:                                  # applied to every run (the shared budget), as --set
+ *   trainer.steps: 200
+ * runs:
+ *   - name: moe
+ *     overrides: [configs/ffn/moe.yaml] # optional override files, relative to the working directory
+ *     set: {model.moe.top_k: 2}         # optional per-run --set values
+ * </pre>
+ * Paths are resolved against the working directory, like the CLI's --config.
+ */
+public record AblationSet(Path file, Path base, Path outDir, Map<String, String> shared, List<Run> runs) {
+
+    /** One run of the set. */
+    public record Run(String name, List<Path> overrides, Map<String, String> set) { }
+
+    private static final Set<String> TOP_KEYS = Set.of("base", "out_dir", "set", "runs");
+    private static final Set<String> RUN_KEYS = Set.of("name", "overrides", "set");
+
+    /** Reads and validates an ablation set; every error names the file and the entry. */
+    public static AblationSet read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("Ablation set " + file + " not found; shipped sets are in configs/ablations/");
+        }
+        Object top;
+        try {
+            top = new Yaml().load(Files.readString(file));
+        } catch (IOException | YAMLException e) {
+            throw new IllegalArgumentException("Ablation set " + file + " cannot be read as YAML: "
+                    + e.getMessage().replace('\n', ' '));
+        }
+        if (!(top instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException(file + ": expected a mapping with keys base, out_dir, set, runs");
+        }
+        unknownKeys(file, "top level", map, TOP_KEYS);
+        Path base = Path.of(string(file, "base", map.get("base")));
+        Path out = Path.of(string(file, "out_dir", map.get("out_dir")));
+        Map<String, String> shared = sets(file, "set", map.get("set"));
+        Object runsRaw = map.get("runs");
+        if (!(runsRaw instanceof List<?> list) || list.isEmpty()) {
+            throw new IllegalArgumentException(file + ": runs must be a non-empty list of {name, overrides, set}");
+        }
+        List<Run> runs = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> r)) {
+                throw new IllegalArgumentException(file + ": runs[" + i + "] must be a mapping with a name");
+            }
+            String where = "runs[" + i + "]";
+            unknownKeys(file, where, r, RUN_KEYS);
+            String name = string(file, where + ".name", r.get("name"));
+            if (!name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException(file + ": " + where + ".name '" + name
+                        + "' must use letters, digits, '.', '_' or '-' (it names a directory)");
+            }
+            if (!names.add(name)) throw new IllegalArgumentException(file + ": run name '" + name + "' appears twice");
+            List<Path> overrides = new ArrayList<>();
+            Object o = r.get("overrides");
+            if (o != null) {
+                if (!(o instanceof List<?> ol)) {
+                    throw new IllegalArgumentException(file + ": " + where + ".overrides must be a list of YAML paths");
+                }
+                for (Object p : ol) overrides.add(Path.of(string(file, where + ".overrides", p)));
+            }
+            runs.add(new Run(name, List.copyOf(overrides), sets(file, where + ".set", r.get("set"))));
+        }
+        return new AblationSet(file, base, out, shared, List.copyOf(runs));
+    }
+
+    /** The --set arguments of one run: the shared budget first, then the run's own values (which win). */
+    public List<String> setArguments(Run run) {
+        List<String> args = new ArrayList<>();
+        shared.forEach((k, v) -> args.add(k + "=" + v));
+        run.set().forEach((k, v) -> args.add(k + "=" + v));
+        args.add("run.name=" + run.name());
+        args.add("run.out_dir=" + outDir.resolve(run.name()));
+        return args;
+    }
+
+    private static void unknownKeys(Path file, String where, Map<?, ?> map, Set<String> allowed) {
+        for (Object k : map.keySet()) {
+            if (!allowed.contains(String.valueOf(k))) {
+                throw new IllegalArgumentException(file + ": unknown key '" + k + "' at " + where + "; allowed: "
+                        + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        }
+    }
+
+    private static String string(Path file, String key, Object value) {
+        if (value == null || value instanceof Map || value instanceof List || String.valueOf(value).isBlank()) {
+            throw new IllegalArgumentException(file + ": " + key + " must be a non-empty text value");
+        }
+        return String.valueOf(value);
+    }
+
+    private static Map<String, String> sets(Path file, String key, Object value) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (value == null) return out;
+        if (!(value instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException(file + ": " + key + " must map config keys to values, e.g. {trainer.steps: 200}");
+        }
+        m.forEach((k, v) -> out.put(String.valueOf(k), v instanceof List<?> l ? l.toString() : String.valueOf(v)));
+        return out;
+    }
+}

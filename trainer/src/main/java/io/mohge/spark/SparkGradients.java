@@ -1,0 +1,147 @@
+package io.mohge.spark;
+
+import io.mohge.config.ConfigLoader;
+import io.mohge.config.RunConfig;
+import io.mohge.data.BatchSampler;
+import io.mohge.data.ShardLocation;
+import io.mohge.data.Split;
+import io.mohge.data.TokenDataset;
+import io.mohge.model.DecoderLM;
+import io.mohge.train.GradientSource;
+import io.mohge.train.GradientStep;
+import io.mohge.train.ModelState;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+import scala.reflect.ClassTag$;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Data-parallel gradients on Apache Spark. Per optimizer step the driver
+ * <ol>
+ *   <li>draws the global batch, {@code workers x grad_accum x batch_size} windows, from the run's sampler (the same
+ *       stream a single process would read) and gives worker w its contiguous slice, so W workers x batch b see
+ *       exactly the windows of 1 worker x batch W*b;</li>
+ *   <li>broadcasts the parameters and router biases as plain float[];</li>
+ *   <li>runs one task per worker; each task prefers the hosts that store the HDFS blocks of its windows
+ *       (data locality) and reads them with positioned reads;</li>
+ *   <li>sums the workers' gradient, loss and routing-count sums with treeAggregate and divides by the number of
+ *       micro-batches: the global average the optimizer then applies on the driver.</li>
+ * </ol>
+ * A failed task is retried by Spark (spark.task.maxFailures = distributed.task_max_failures) on the same inputs.
+ */
+public final class SparkGradients implements GradientSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SparkGradients.class);
+
+    private final JavaSparkContext sc;
+    private final boolean ownsContext;
+    private final DistributedConfig dist;
+    private final Broadcast<String> configYaml;
+    private final BatchSampler sampler;
+    private final FlatParams flat;
+    private final List<ShardLocation> shards;
+    private final long[] shardStarts;
+    private final int batchSize;
+    private final int gradAccum;
+    private long step;
+
+    private SparkGradients(JavaSparkContext sc, boolean ownsContext, RunConfig cfg, DecoderLM lm,
+                           BatchSampler sampler, TokenDataset data) throws IOException {
+        this.sc = sc;
+        this.ownsContext = ownsContext;
+        this.dist = cfg.distributed();
+        this.configYaml = sc.broadcast(ConfigLoader.toYaml(cfg));
+        this.sampler = sampler;
+        this.flat = new FlatParams(lm);
+        this.shards = data.locations(Split.TRAIN);
+        this.shardStarts = new long[shards.size()];
+        for (int i = 0; i < shardStarts.length; i++) shardStarts[i] = data.shardStart(Split.TRAIN, i);
+        this.batchSize = cfg.trainer().batchSize();
+        this.gradAccum = cfg.trainer().gradAccum();
+        LOG.info("data-parallel training on {} ({} workers x {} micro-batches x {} sequences per step)",
+                sc.master(), dist.workers(), gradAccum, batchSize);
+    }
+
+    /** A factory that opens its own Spark context from the run's {@code distributed} section. */
+    public static GradientSource.Factory factory() {
+        return (cfg, lm, state, sampler, data) -> {
+            JavaSparkContext sc = SparkSupport.open("mohge-" + cfg.run().name(), cfg.distributed());
+            try {
+                return new SparkGradients(sc, true, cfg, lm, sampler, data);
+            } catch (IOException | RuntimeException e) {
+                sc.close();
+                throw e;
+            }
+        };
+    }
+
+    /** A factory that uses an existing context (tests, notebooks); the caller closes it. */
+    public static GradientSource.Factory factory(JavaSparkContext sc) {
+        return (cfg, lm, state, sampler, data) -> new SparkGradients(sc, false, cfg, lm, sampler, data);
+    }
+
+    @Override
+    public GradientStep.Result next(double groupAuxScale) {
+        step++;
+        int workers = dist.workers();
+        long[] global = sampler.nextWindows(workers * gradAccum * batchSize);
+        List<Tuple2<Worker.Task, Seq<String>>> tasks = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            long[][] micro = new long[gradAccum][];
+            for (int a = 0; a < gradAccum; a++) {
+                int from = (w * gradAccum + a) * batchSize;
+                micro[a] = Arrays.copyOfRange(global, from, from + batchSize);
+            }
+            Worker.Task task = new Worker.Task(w, micro);
+            tasks.add(new Tuple2<>(task, JavaConverters.asScalaBuffer(preferredHosts(micro)).toSeq()));
+        }
+        Broadcast<Worker.StepInputs> inputs = sc.broadcast(
+                new Worker.StepInputs(step, flat.params(), flat.state(), groupAuxScale));
+        try {
+            JavaRDD<Worker.Task> rdd = sc.sc().makeRDD(JavaConverters.asScalaBuffer(tasks).toSeq(),
+                    ClassTag$.MODULE$.apply(Worker.Task.class)).toJavaRDD();
+            Broadcast<String> yaml = configYaml;
+            WorkerResult total = rdd
+                    .map(task -> Worker.run(yaml.value(), inputs.value(), task))
+                    .treeAggregate(WorkerResult.empty(), WorkerResult::merge, WorkerResult::merge, dist.aggregationDepth());
+            return total.toResult(flat);
+        } finally {
+            inputs.destroy();
+        }
+    }
+
+    /** Hosts holding the shards of these windows, the most-used shard's hosts first. */
+    private List<String> preferredHosts(long[][] micro) {
+        Map<Integer, Integer> uses = new LinkedHashMap<>();
+        for (long[] windows : micro) {
+            for (long start : windows) {
+                int shard = Arrays.binarySearch(shardStarts, start);
+                if (shard < 0) shard = -shard - 2;
+                uses.merge(shard, 1, Integer::sum);
+            }
+        }
+        List<String> hosts = new ArrayList<>();
+        uses.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).forEach(e -> {
+            for (String h : shards.get(e.getKey()).hosts()) if (!hosts.contains(h)) hosts.add(h);
+        });
+        return hosts;
+    }
+
+    @Override
+    public void close() {
+        configYaml.destroy();
+        if (ownsContext) sc.close();
+    }
+}

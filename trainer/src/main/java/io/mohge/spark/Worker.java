@@ -1,0 +1,94 @@
+package io.mohge.spark;
+
+import io.mohge.config.ConfigLoader;
+import io.mohge.config.RunConfig;
+import io.mohge.data.Split;
+import io.mohge.data.TokenDataset;
+import io.mohge.model.DecoderLM;
+import io.mohge.train.GradientStep;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The executor side of data-parallel training: one Spark task computes the gradient of one worker's slice of the
+ * global batch for the parameters broadcast by the driver. A task is a pure function of (parameters, router
+ * biases, windows), so Spark can retry a failed task on any executor and get the same result.
+ *
+ * <p>Building a SameDiff graph takes seconds, so each executor JVM keeps built models in a pool per run (a
+ * SameDiff graph is not thread-safe: concurrent tasks of one executor borrow different models).
+ */
+final class Worker {
+
+    /** Spark conf key for tests: fail the first attempt of every task of this step (Spark must retry it). */
+    static final String FAIL_FIRST_ATTEMPT_AT_STEP = "spark.mohge.test.failFirstAttemptAtStep";
+
+    /** What every task of one step needs besides its windows: the broadcast part. */
+    record StepInputs(long step, float[] params, float[] routerState, double groupAuxScale) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** One task: the worker's index and its micro-batches as window start offsets in the train stream. */
+    record Task(int worker, long[][] microBatchWindows) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** A built model with its data reader, borrowed by one task at a time. */
+    private record Model(DecoderLM lm, FlatParams flat, GradientStep step, TokenDataset data, int seqLen) { }
+
+    private static final Map<String, ConcurrentLinkedQueue<Model>> POOL = new ConcurrentHashMap<>();
+
+    private Worker() { }
+
+    static WorkerResult run(String configYaml, StepInputs in, Task task) throws IOException {
+        failIfAsked(in.step());
+        Model m = borrow(configYaml);
+        try {
+            m.flat().assignParams(in.params());
+            m.flat().assignState(in.routerState());
+            List<int[][]> micro = new ArrayList<>();
+            for (long[] windows : task.microBatchWindows()) {
+                int[][] batch = new int[windows.length][];
+                for (int b = 0; b < windows.length; b++) batch[b] = m.data().read(Split.TRAIN, windows[b], m.seqLen() + 1);
+                micro.add(batch);
+            }
+            GradientStep.Result r = m.step().compute(micro, in.groupAuxScale());
+            return WorkerResult.of(r, m.flat().flattenGrads(r.grads()), micro.size());
+        } finally {
+            POOL.get(configYaml).add(m);
+        }
+    }
+
+    private static Model borrow(String configYaml) {
+        Model m = POOL.computeIfAbsent(configYaml, k -> new ConcurrentLinkedQueue<>()).poll();
+        if (m != null) return m;
+        RunConfig cfg = ConfigLoader.fromYaml(configYaml, "the run config shipped by the driver");
+        DecoderLM lm = DecoderLM.build(cfg.model(), cfg.losses(), cfg.run().seed());
+        try {
+            // new Configuration() picks up the cluster's HADOOP_CONF_DIR on executors
+            TokenDataset data = TokenDataset.open(cfg.data().dir(), new Configuration());
+            return new Model(lm, new FlatParams(lm), new GradientStep(lm), data, cfg.model().seqLen());
+        } catch (IOException e) {
+            throw new UncheckedIOException("executor cannot open data.dir " + cfg.data().dir(), e);
+        }
+    }
+
+    private static void failIfAsked(long step) {
+        TaskContext ctx = TaskContext.get();
+        if (ctx == null || SparkEnv.get() == null) return;
+        long failAt = SparkEnv.get().conf().getLong(FAIL_FIRST_ATTEMPT_AT_STEP, -1);
+        if (failAt == step && ctx.attemptNumber() == 0) {
+            throw new IllegalStateException("injected failure of task attempt 0 at step " + step
+                    + " (" + FAIL_FIRST_ATTEMPT_AT_STEP + ")");
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.mohge.spark;
+
+import io.mohge.losses.LossNames;
+import io.mohge.train.GradientStep;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What Spark tasks send back and treeAggregate sums: gradients and loss terms as sums over micro-batches (so that
+ * sums of sums divided by the total micro-batch count give the global averages), routing counts summed.
+ */
+final class WorkerResult implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    float[] gradSum;
+    final double[] lossSums = new double[LossNames.ALL.size()];
+    long[][] tokensPerExpert = new long[0][];
+    double[] switchRates = new double[0];
+    double dropped;
+    long tokens;
+    int microBatches;
+
+    static WorkerResult empty() {
+        return new WorkerResult();
+    }
+
+    /** One worker's {@link GradientStep.Result}, whose averages are turned back into sums. */
+    static WorkerResult of(GradientStep.Result r, float[] flatGradAverage, int microBatches) {
+        WorkerResult w = new WorkerResult();
+        w.gradSum = flatGradAverage;
+        for (int i = 0; i < w.gradSum.length; i++) w.gradSum[i] *= microBatches;
+        for (int i = 0; i < LossNames.ALL.size(); i++) w.lossSums[i] = r.losses().get(LossNames.ALL.get(i)) * microBatches;
+        w.tokensPerExpert = r.tokensPerExpert();
+        w.switchRates = r.switchRates().stream().mapToDouble(Double::doubleValue).toArray();
+        w.dropped = r.droppedTokens();
+        w.tokens = r.tokens();
+        w.microBatches = microBatches;
+        return w;
+    }
+
+    /** Adds {@code other} into this one and returns this (the treeAggregate seqOp and combOp). */
+    WorkerResult merge(WorkerResult other) {
+        if (other.microBatches == 0) return this;
+        if (microBatches == 0) {
+            gradSum = other.gradSum.clone();
+        } else {
+            for (int i = 0; i < gradSum.length; i++) gradSum[i] += other.gradSum[i];
+        }
+        for (int i = 0; i < lossSums.length; i++) lossSums[i] += other.lossSums[i];
+        if (tokensPerExpert.length == 0) {
+            tokensPerExpert = new long[other.tokensPerExpert.length][];
+            for (int l = 0; l < tokensPerExpert.length; l++) tokensPerExpert[l] = other.tokensPerExpert[l].clone();
+        } else {
+            for (int l = 0; l < tokensPerExpert.length; l++) {
+                for (int e = 0; e < tokensPerExpert[l].length; e++) tokensPerExpert[l][e] += other.tokensPerExpert[l][e];
+            }
+        }
+        double[] rates = Arrays.copyOf(switchRates, switchRates.length + other.switchRates.length);
+        System.arraycopy(other.switchRates, 0, rates, switchRates.length, other.switchRates.length);
+        switchRates = rates;
+        dropped += other.dropped;
+        tokens += other.tokens;
+        microBatches += other.microBatches;
+        return this;
+    }
+
+    /** The global step result: sums divided by the number of micro-batches of all workers. */
+    GradientStep.Result toResult(FlatParams flat) {
+        if (microBatches == 0) throw new IllegalStateException("no worker returned a result");
+        float[] avg = gradSum.clone();
+        for (int i = 0; i < avg.length; i++) avg[i] /= microBatches;
+        Map<String, Double> losses = new LinkedHashMap<>();
+        for (int i = 0; i < LossNames.ALL.size(); i++) losses.put(LossNames.ALL.get(i), lossSums[i] / microBatches);
+        List<Double> rates = new ArrayList<>();
+        for (double r : switchRates) rates.add(r);
+        return new GradientStep.Result(losses, flat.unflattenGrads(avg), tokensPerExpert, rates, dropped, tokens);
+    }
+}

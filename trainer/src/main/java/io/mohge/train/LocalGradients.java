@@ -1,0 +1,31 @@
+package io.mohge.train;
+
+import io.mohge.data.BatchSampler;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Single-process gradients: grad_accum micro-batches of batch_size windows, computed in this JVM. */
+public final class LocalGradients implements GradientSource {
+
+    private final BatchSampler sampler;
+    private final GradientStep step;
+    private final int batchSize;
+    private final int gradAccum;
+
+    public LocalGradients(io.mohge.config.RunConfig cfg, io.mohge.model.DecoderLM lm, ModelState state,
+                          BatchSampler sampler, io.mohge.data.TokenDataset data) {
+        this.sampler = sampler;
+        this.step = new GradientStep(lm);
+        this.batchSize = cfg.trainer().batchSize();
+        this.gradAccum = cfg.trainer().gradAccum();
+    }
+
+    @Override
+    public GradientStep.Result next(double groupAuxScale) throws IOException {
+        List<int[][]> micro = new ArrayList<>();
+        for (int a = 0; a < gradAccum; a++) micro.add(sampler.next(batchSize));
+        return step.compute(micro, groupAuxScale);
+    }
+}

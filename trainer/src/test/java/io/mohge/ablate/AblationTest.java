@@ -1,0 +1,107 @@
+package io.mohge.ablate;
+
+import io.mohge.train.LocalGradients;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AblationTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void shippedSetIsValid() {
+        AblationSet set = AblationSet.read(Path.of("..", "configs", "ablations", "tiny.yaml"));
+        assertEquals(List.of("dense", "moe", "mohge", "mohge-no-group-loss", "mohge-contiguous"),
+                set.runs().stream().map(AblationSet.Run::name).toList());
+        // paths in the shipped set are relative to the repository root, where the launcher runs
+        assertEquals(Path.of("configs/mohge-tiny.yaml"), set.base());
+        assertTrue(set.setArguments(set.runs().get(3)).contains("losses.group_coef=0.0"));
+    }
+
+    @Test
+    void badSetsNameFileAndEntry() throws IOException {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AblationSet.read(write("a.yaml", "base: x.yaml\nout_dir: o\nruns:\n  - name: a\n    sets: {}\n")));
+        assertTrue(e.getMessage().contains("a.yaml: unknown key 'sets' at runs[0]; allowed: name, overrides, set"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> AblationSet.read(write("b.yaml", "base: x.yaml\nout_dir: o\nruns:\n  - name: a\n  - name: a\n")));
+        assertTrue(e.getMessage().contains("run name 'a' appears twice"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> AblationSet.read(write("c.yaml", "base: x.yaml\nout_dir: o\nruns: []\n")));
+        assertTrue(e.getMessage().contains("runs must be a non-empty list"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> AblationSet.read(dir.resolve("none.yaml")));
+        assertTrue(e.getMessage().contains("none.yaml not found"), e.getMessage());
+    }
+
+    @Test
+    void aBadRunConfigIsRejectedBeforeAnythingTrains() throws IOException {
+        Path set = write("s.yaml", "base: ../configs/mohge-tiny.yaml\nout_dir: " + dir.resolve("out") + "\n"
+                + "runs:\n  - name: ok\n  - name: broken\n    set: {model.moe.top_k: 99, model.ffn: moe}\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AblationRunner.resolve(AblationSet.read(set)));
+        assertTrue(e.getMessage().contains("run 'broken'") && e.getMessage().contains("model.moe.top_k"), e.getMessage());
+        assertTrue(!Files.exists(dir.resolve("out")), "nothing may run when one config is bad");
+    }
+
+    @Test
+    void runsASetAndWritesTableAndPlots() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 300; i++) text.append("group ").append(i % 5).append(" expert ").append(i % 7).append(" token ").append(i).append('\n');
+        Path corpus = write("corpus.txt", text.toString());
+        Path out = dir.resolve("ablation");
+        Path set = write("set.yaml", String.join("\n",
+                "base: ../configs/mohge-tiny.yaml",
+                "out_dir: " + out,
+                "set:",
+                "  data.corpus: " + corpus,
+                "  data.dir: " + dir.resolve("shards"),
+                "  model.d_model: 32",
+                "  model.seq_len: 16",
+                "  model.mohge.widths: [16, 24, 32, 40]",
+                "  model.moe.width: 32",
+                "  model.dense.width: 64",
+                "  trainer.batch_size: 4",
+                "  trainer.steps: 3",
+                "  trainer.warmup_steps: 1",
+                "  trainer.log_every: 1",
+                "  trainer.eval_every: 3",
+                "  trainer.eval_batches: 1",
+                "  export.on_finish: false",
+                "runs:",
+                "  - name: dense",
+                "    overrides: [../configs/ffn/dense.yaml]",
+                "  - name: moe",
+                "    overrides: [../configs/ffn/moe.yaml]",
+                "  - name: mohge",
+                ""));
+        List<AblationResult> rows = AblationRunner.run(AblationSet.read(set), LocalGradients::new, false);
+        assertEquals(3, rows.size());
+        String table = Files.readString(out.resolve(AblationRunner.RESULTS));
+        // routed experts: moe 8 x 32 = 256 width units per 3*D, mohge 2 x (16+24+32+40) = 224 -> 12.5% fewer
+        assertTrue(table.contains("| mohge | mohge |") && table.contains("| 12.5% |"), table);
+        assertTrue(table.contains("| dense | dense |"), table);
+        for (AblationResult r : rows) assertTrue(Double.isFinite(r.valLoss()), r.toString());
+        assertTrue(Files.size(out.resolve("val_loss.png")) > 0 && Files.size(out.resolve("train_loss.png")) > 0);
+        assertTrue(Files.exists(out.resolve("mohge/metrics.csv")));
+
+        // a second invocation resumes the finished runs instead of training or failing
+        List<AblationResult> again = AblationRunner.run(AblationSet.read(set), LocalGradients::new, false);
+        assertEquals(rows.get(2).valLoss(), again.get(2).valLoss());
+    }
+}
