@@ -3,12 +3,10 @@ package io.mohge.cli;
 import io.mohge.config.RunConfig;
 import io.mohge.data.TokenDataset;
 import io.mohge.train.Evaluator;
-import io.mohge.train.Trainer;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -27,15 +25,13 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--checkpoint", paramLabel = "DIR", description = "A checkpoint directory (…/checkpoints/step-NNNNNN).")
-    Path checkpoint;
+    @Mixin
+    CheckpointOption checkpoint;
 
     @Override
     public Integer call() throws IOException {
         RunConfig config = options.load();
-        Path dir = checkpoint != null ? checkpoint : Trainer.latestCheckpoint(config).orElseThrow(() ->
-                new IllegalArgumentException("run.out_dir: no checkpoint under " + Trainer.checkpointRoot(config)
-                        + "; train first (mohge train) or pass --checkpoint DIR"));
+        Path dir = checkpoint.resolve(config);
         Evaluator.Result r = Evaluator.evaluate(dir, config);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "checkpoint %s (step %d): val_loss %.4f nats/token, perplexity %.3f over %d tokens%n",

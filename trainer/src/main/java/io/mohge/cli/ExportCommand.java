@@ -24,8 +24,8 @@ final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--checkpoint", paramLabel = "DIR", description = "A checkpoint directory (…/checkpoints/step-NNNNNN).")
-    Path checkpoint;
+    @Mixin
+    CheckpointOption checkpoint;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: export.dir).")
     Path outDir;
@@ -33,9 +33,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         RunConfig config = options.load();
-        Path dir = checkpoint != null ? checkpoint : Trainer.latestCheckpoint(config).orElseThrow(() ->
-                new IllegalArgumentException("run.out_dir: no checkpoint under " + Trainer.checkpointRoot(config)
-                        + "; train first (mohge train) or pass --checkpoint DIR"));
+        Path dir = checkpoint.resolve(config);
         Path target = outDir != null ? outDir : Trainer.exportDir(config);
         Exporter.Result r = Exporter.export(dir, target, config.export());
         spec.commandLine().getOut().printf("exported %s: %d tensors, %d parameters, dtype %s -> %s%n", dir, r.tensors(),
