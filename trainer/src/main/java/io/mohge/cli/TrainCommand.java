@@ -20,10 +20,13 @@ import java.util.concurrent.Callable;
         description = {"Train a model from a run config. Prepares data.dir first if needed; writes checkpoints, "
                 + "metrics (CSV, JSONL), plots and the resolved config to run.out_dir, and exports at the end "
                 + "(export.on_finish).",
-                "Exit codes: 0 done, 2 bad input, 4 stopped on a non-finite loss (the last good checkpoint is kept)."})
+                "Exit codes: 0 done, 2 bad input, 4 stopped on a non-finite loss (the last good checkpoint is kept), "
+                + "75 checkpointed to release memory (the launcher resumes automatically)."})
 final class TrainCommand implements Callable<Integer> {
 
     static final int EXIT_NON_FINITE = 4;
+    /** EX_TEMPFAIL: checkpointed to release memory; the launcher resumes the run. */
+    static final int EXIT_RESTART = 75;
 
     @Mixin
     ConfigOptions options;
@@ -44,6 +47,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No console progress bar (e.g. in logs of batch jobs).")
     boolean noProgress;
 
+    @Option(names = "--restart-above-gb", paramLabel = "GB", defaultValue = "${sys:mohge.restartAboveGb:-0}",
+            description = "Checkpoint and exit with code 75 when resident memory passes GB gigabytes, so that the "
+                    + "launcher resumes the run in a fresh JVM (works around a native memory leak of ND4J with "
+                    + "routing-dependent shapes; resume is exact). The mohge launcher sets it; 0 = never.")
+    double restartAboveGb;
+
     @Option(names = "--distributed", description = "Data-parallel training on Apache Spark (section distributed: "
             + "embedded local[*] by default; under spark-submit the cluster's master).")
     boolean distributed;
@@ -58,11 +67,17 @@ final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be 0 (no pause) or a step number");
-        TrainResult result = Trainer.run(config, new Trainer.Options(resume, !noProgress, stopAfter),
+        if (restartAboveGb < 0) throw new IllegalArgumentException("--restart-above-gb must be 0 (never) or positive");
+        TrainResult result = Trainer.run(config,
+                new Trainer.Options(resume, !noProgress, stopAfter, (long) (restartAboveGb * 1e9)),
                 distributed ? SparkGradients.factory() : LocalGradients::new);
         out.println(result.message());
         if (result.exportDir() != null) out.println("exported to " + result.exportDir());
         out.flush();
-        return result.stop() == TrainResult.Stop.NON_FINITE ? EXIT_NON_FINITE : 0;
+        return switch (result.stop()) {
+            case NON_FINITE -> EXIT_NON_FINITE;
+            case RESTART -> EXIT_RESTART;
+            default -> 0;
+        };
     }
 }

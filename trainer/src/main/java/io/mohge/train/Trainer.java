@@ -16,6 +16,7 @@ import io.mohge.losses.LossNames;
 import io.mohge.model.DecoderLM;
 import io.mohge.model.ModelConfig;
 import org.apache.hadoop.conf.Configuration;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -62,8 +63,17 @@ public final class Trainer {
      *                    directory that already holds checkpoints is refused
      * @param progressBar draw a console progress bar
      * @param stopAfter   stop (with a checkpoint) after this step even if trainer.steps is larger; 0 = no stop
+     * @param restartAboveBytes when the process's resident memory exceeds this many bytes, checkpoint and stop with
+     *                    {@link TrainResult.Stop#RESTART} so that a supervisor (the {@code mohge} launcher) resumes
+     *                    the run in a fresh JVM; 0 = never. ND4J 1.0.0-M2.1 leaks native memory (about 40 MB per
+     *                    step for the main job) in ops whose shapes depend on routing (sparse expert dispatch; dense
+     *                    models stay flat), and resume is exact, so a restart changes nothing but the memory.
      */
-    public record Options(boolean resume, boolean progressBar, long stopAfter) {
+    public record Options(boolean resume, boolean progressBar, long stopAfter, long restartAboveBytes) {
+        public Options(boolean resume, boolean progressBar, long stopAfter) {
+            this(resume, progressBar, stopAfter, 0);
+        }
+
         public static Options of(boolean resume) {
             return new Options(resume, true, 0);
         }
@@ -138,7 +148,7 @@ public final class Trainer {
             this.sampler = data.trainSampler(model.seqLen(), cfg.run().seed(), 0, 1);
             this.valBatches = data.valBatches(model.seqLen(), tc.batchSize(), tc.evalBatches());
             this.store = new CheckpointStore(checkpointRoot(cfg), tc.keepCheckpoints());
-            ExpertLayout layout = layout(model);
+            ExpertLayout layout = cfg.expertLayout().orElse(null);
             if (layout == null) {
                 this.placementJson = "";
                 this.routing = null;
@@ -211,6 +221,16 @@ public final class Trainer {
                     }
                     if (s % tc.checkpointEvery() == 0 || s == end) lastCheckpoint = store.save(checkpoint(s));
                     progress.step(s, String.format("loss %.4f", loss));
+                    long resident = Pointer.physicalBytes();
+                    if (s < end && options.restartAboveBytes() > 0 && resident > options.restartAboveBytes()) {
+                        if (s % tc.checkpointEvery() != 0) lastCheckpoint = store.save(checkpoint(s));
+                        stop = TrainResult.Stop.RESTART;
+                        message = String.format("step %d: resident memory %.1f GB is above the restart limit %.1f GB; "
+                                + "checkpoint %s written, resume it in a fresh process (mohge train --resume)", s,
+                                resident / 1e9, options.restartAboveBytes() / 1e9, lastCheckpoint);
+                        LOG.info(message);
+                        break;
+                    }
                 }
             }
             if (Files.exists(out.resolve(MetricsLog.CSV)) && !MetricsLog.readCsv(out.resolve(MetricsLog.CSV)).isEmpty()) {
@@ -270,14 +290,5 @@ public final class Trainer {
             }
             return sb.toString();
         }
-    }
-
-    /** The routed-expert layout of a model, or null for a dense FFN. */
-    static ExpertLayout layout(ModelConfig m) {
-        return switch (m.ffn()) {
-            case DENSE -> null;
-            case MOE -> ExpertLayout.uniform(m.moe().experts(), m.moe().width());
-            case MOHGE -> new ExpertLayout(m.mohge().widths(), m.mohge().expertsPerGroup());
-        };
     }
 }
