@@ -39,6 +39,11 @@ final class AblateCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No console progress bars.")
     boolean noProgress;
 
+    @Option(names = "--restart-above-gb", paramLabel = "GB", defaultValue = "${sys:mohge.restartAboveGb:-0}",
+            description = "Checkpoint and exit with code 75 when resident memory passes GB gigabytes; running the "
+                    + "set again continues it (the mohge launcher does this). 0 = never.")
+    double restartAboveGb;
+
     @Override
     public Integer call() throws IOException {
         AblationSet set = AblationSet.read(setFile);
@@ -49,8 +54,11 @@ final class AblateCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        List<AblationResult> rows = AblationRunner.run(set, distributed ? SparkGradients.factory() : LocalGradients::new,
-                !noProgress);
+        if (restartAboveGb < 0) throw new IllegalArgumentException("--restart-above-gb must be 0 (never) or positive");
+        var result = AblationRunner.run(set, distributed ? SparkGradients.factory() : LocalGradients::new,
+                !noProgress, (long) (restartAboveGb * 1e9));
+        if (result.isEmpty()) return TrainCommand.EXIT_RESTART;
+        List<AblationResult> rows = result.get();
         out.print(Files.readString(set.outDir().resolve(AblationRunner.RESULTS)));
         out.println("(" + rows.size() + " runs; table and plots in " + set.outDir() + ")");
         out.flush();

@@ -61,11 +61,46 @@ class AblationTest {
 
     @Test
     void runsASetAndWritesTableAndPlots() throws IOException {
+        Path out = dir.resolve("ablation");
+        Path set = tinySet(out, true);
+        List<AblationResult> rows = AblationRunner.run(AblationSet.read(set), LocalGradients::new, false);
+        assertEquals(3, rows.size());
+        String table = Files.readString(out.resolve(AblationRunner.RESULTS));
+        // routed experts: moe 8 x 32 = 256 width units per 3*D, mohge 2 x (16+24+32+40) = 224 -> 12.5% fewer
+        assertTrue(table.contains("| mohge | mohge |") && table.contains("| 12.5% |"), table);
+        assertTrue(table.contains("| dense | dense |"), table);
+        for (AblationResult r : rows) assertTrue(Double.isFinite(r.valLoss()), r.toString());
+        assertTrue(Files.size(out.resolve("val_loss.png")) > 0 && Files.size(out.resolve("train_loss.png")) > 0);
+        assertTrue(Files.exists(out.resolve("mohge/metrics.csv")));
+
+        // a second invocation resumes the finished runs instead of training or failing
+        List<AblationResult> again = AblationRunner.run(AblationSet.read(set), LocalGradients::new, false);
+        assertEquals(rows.get(2).valLoss(), again.get(2).valLoss());
+    }
+
+    @Test
+    void memoryRestartsStopTheSetAndRunningItAgainFinishesItExactly() throws IOException {
+        List<AblationResult> straight = AblationRunner.run(AblationSet.read(tinySet(dir.resolve("straight"), false)),
+                LocalGradients::new, false);
+        AblationSet set = AblationSet.read(tinySet(dir.resolve("restarted"), false));
+        java.util.Optional<List<AblationResult>> rows;
+        int invocations = 0;
+        do { // a one-byte limit: every step asks for a fresh process, as the launcher provides
+            rows = AblationRunner.run(set, LocalGradients::new, false, 1);
+            invocations++;
+        } while (rows.isEmpty() && invocations < 20);
+        assertEquals(5, invocations, "two runs of 3 steps: a restart after steps 1 and 2 of each, then the table");
+        for (int i = 0; i < straight.size(); i++) {
+            assertEquals(straight.get(i).valLoss(), rows.get().get(i).valLoss(), "run " + straight.get(i).name());
+        }
+    }
+
+    private Path tinySet(Path out, boolean withDense) throws IOException {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < 300; i++) text.append("group ").append(i % 5).append(" expert ").append(i % 7).append(" token ").append(i).append('\n');
-        Path corpus = write("corpus.txt", text.toString());
-        Path out = dir.resolve("ablation");
-        Path set = write("set.yaml", String.join("\n",
+        Path corpus = dir.resolve("corpus.txt");
+        if (!Files.exists(corpus)) Files.writeString(corpus, text);
+        return write(out.getFileName() + ".yaml", String.join("\n",
                 "base: ../configs/mohge-tiny.yaml",
                 "out_dir: " + out,
                 "set:",
@@ -84,24 +119,10 @@ class AblationTest {
                 "  trainer.eval_batches: 1",
                 "  export.on_finish: false",
                 "runs:",
-                "  - name: dense",
-                "    overrides: [../configs/ffn/dense.yaml]",
+                withDense ? "  - name: dense\n    overrides: [../configs/ffn/dense.yaml]" : "",
                 "  - name: moe",
                 "    overrides: [../configs/ffn/moe.yaml]",
                 "  - name: mohge",
                 ""));
-        List<AblationResult> rows = AblationRunner.run(AblationSet.read(set), LocalGradients::new, false);
-        assertEquals(3, rows.size());
-        String table = Files.readString(out.resolve(AblationRunner.RESULTS));
-        // routed experts: moe 8 x 32 = 256 width units per 3*D, mohge 2 x (16+24+32+40) = 224 -> 12.5% fewer
-        assertTrue(table.contains("| mohge | mohge |") && table.contains("| 12.5% |"), table);
-        assertTrue(table.contains("| dense | dense |"), table);
-        for (AblationResult r : rows) assertTrue(Double.isFinite(r.valLoss()), r.toString());
-        assertTrue(Files.size(out.resolve("val_loss.png")) > 0 && Files.size(out.resolve("train_loss.png")) > 0);
-        assertTrue(Files.exists(out.resolve("mohge/metrics.csv")));
-
-        // a second invocation resumes the finished runs instead of training or failing
-        List<AblationResult> again = AblationRunner.run(AblationSet.read(set), LocalGradients::new, false);
-        assertEquals(rows.get(2).valLoss(), again.get(2).valLoss());
     }
 }
