@@ -3,9 +3,8 @@ package io.mohge.cli;
 import io.mohge.ablate.AblationResult;
 import io.mohge.ablate.AblationRunner;
 import io.mohge.ablate.AblationSet;
-import io.mohge.spark.SparkGradients;
-import io.mohge.train.LocalGradients;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,19 +29,11 @@ final class AblateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SET", description = "Ablation set YAML, e.g. configs/ablations/tiny.yaml.")
     Path setFile;
 
-    @Option(names = "--distributed", description = "Train every run data-parallel on Spark.")
-    boolean distributed;
-
     @Option(names = "--dry-run", description = "Validate every run's config and print the plan; train nothing.")
     boolean dryRun;
 
-    @Option(names = "--no-progress", description = "No console progress bars.")
-    boolean noProgress;
-
-    @Option(names = "--restart-above-gb", paramLabel = "GB", defaultValue = "${sys:mohge.restartAboveGb:-0}",
-            description = "Checkpoint and exit with code 75 when resident memory passes GB gigabytes; running the "
-                    + "set again continues it (the mohge launcher does this). 0 = never.")
-    double restartAboveGb;
+    @Mixin
+    TrainingOptions training;
 
     @Override
     public Integer call() throws IOException {
@@ -54,10 +45,8 @@ final class AblateCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        if (restartAboveGb < 0) throw new IllegalArgumentException("--restart-above-gb must be 0 (never) or positive");
-        var result = AblationRunner.run(set, distributed ? SparkGradients.factory() : LocalGradients::new,
-                !noProgress, (long) (restartAboveGb * 1e9));
-        if (result.isEmpty()) return TrainCommand.EXIT_RESTART;
+        var result = AblationRunner.run(set, training.gradients(), training.progressBar(), training.restartAboveBytes());
+        if (result.isEmpty()) return TrainingOptions.EXIT_RESTART;
         List<AblationResult> rows = result.get();
         out.print(Files.readString(set.outDir().resolve(AblationRunner.RESULTS)));
         out.println("(" + rows.size() + " runs; table and plots in " + set.outDir() + ")");

@@ -2,8 +2,6 @@ package io.mohge.cli;
 
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
-import io.mohge.spark.SparkGradients;
-import io.mohge.train.LocalGradients;
 import io.mohge.train.TrainResult;
 import io.mohge.train.Trainer;
 import picocli.CommandLine.Command;
@@ -25,8 +23,6 @@ import java.util.concurrent.Callable;
 final class TrainCommand implements Callable<Integer> {
 
     static final int EXIT_NON_FINITE = 4;
-    /** EX_TEMPFAIL: checkpointed to release memory; the launcher resumes the run. */
-    static final int EXIT_RESTART = 75;
 
     @Mixin
     ConfigOptions options;
@@ -44,18 +40,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Pause (with a checkpoint) after this step; resume later with --resume.")
     long stopAfter;
 
-    @Option(names = "--no-progress", description = "No console progress bar (e.g. in logs of batch jobs).")
-    boolean noProgress;
-
-    @Option(names = "--restart-above-gb", paramLabel = "GB", defaultValue = "${sys:mohge.restartAboveGb:-0}",
-            description = "Checkpoint and exit with code 75 when resident memory passes GB gigabytes, so that the "
-                    + "launcher resumes the run in a fresh JVM (works around a native memory leak of ND4J with "
-                    + "routing-dependent shapes; resume is exact). The mohge launcher sets it; 0 = never.")
-    double restartAboveGb;
-
-    @Option(names = "--distributed", description = "Data-parallel training on Apache Spark (section distributed: "
-            + "embedded local[*] by default; under spark-submit the cluster's master).")
-    boolean distributed;
+    @Mixin
+    TrainingOptions training;
 
     @Override
     public Integer call() throws IOException {
@@ -67,16 +53,15 @@ final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be 0 (no pause) or a step number");
-        if (restartAboveGb < 0) throw new IllegalArgumentException("--restart-above-gb must be 0 (never) or positive");
         TrainResult result = Trainer.run(config,
-                new Trainer.Options(resume, !noProgress, stopAfter, (long) (restartAboveGb * 1e9)),
-                distributed ? SparkGradients.factory() : LocalGradients::new);
+                new Trainer.Options(resume, training.progressBar(), stopAfter, training.restartAboveBytes()),
+                training.gradients());
         out.println(result.message());
         if (result.exportDir() != null) out.println("exported to " + result.exportDir());
         out.flush();
         return switch (result.stop()) {
             case NON_FINITE -> EXIT_NON_FINITE;
-            case RESTART -> EXIT_RESTART;
+            case RESTART -> TrainingOptions.EXIT_RESTART;
             default -> 0;
         };
     }
