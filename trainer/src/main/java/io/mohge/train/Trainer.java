@@ -237,7 +237,9 @@ public final class Trainer {
                 Plots.fromMetrics(out.resolve(MetricsLog.CSV), out.resolve("plots"));
             }
             Path exportDir = null;
-            if (stop == TrainResult.Stop.COMPLETED && cfg.export().onFinish() && lastCheckpoint != null) {
+            boolean exported = Files.exists(exportDir(cfg).resolve(Exporter.MODEL));
+            if (stop == TrainResult.Stop.COMPLETED && cfg.export().onFinish() && lastCheckpoint != null
+                    && (step > start || !exported)) { // a finished run that is resumed again is not re-exported
                 exportDir = exportDir(cfg);
                 Exporter.export(lastCheckpoint, exportDir, cfg.export());
             }

@@ -52,6 +52,11 @@ class TrainEvalExportCommandTest {
         assertEquals(0, run(args("train", dir, "--resume", "--no-progress")), err.toString());
         assertTrue(out.toString().contains("COMPLETED at step 6 of 6"), out.toString());
         assertTrue(Files.exists(dir.resolve("run/export/model.safetensors")), "export.on_finish writes the export");
+        assertTrue(out.toString().contains("exported to"), out.toString());
+
+        assertEquals(0, run(args("train", dir, "--resume", "--no-progress")), err.toString());
+        assertTrue(out.toString().contains("COMPLETED at step 6 of 6"), out.toString());
+        assertTrue(!out.toString().contains("exported to"), "a finished run resumed again is not re-exported: " + out);
 
         assertEquals(0, run(args("eval", dir)), err.toString());
         assertTrue(out.toString().contains("(step 6): val_loss"), out.toString());
