@@ -1,5 +1,6 @@
 package io.mohge.ablate;
 
+import io.mohge.allocation.PlacementStrategy;
 import io.mohge.config.RunConfig;
 import io.mohge.model.ModelConfig;
 import io.mohge.model.ParamCount;
@@ -31,7 +32,7 @@ public record AblationResult(String name, ModelConfig.FfnType ffn, String strate
         long routed = ParamCount.routedExpertsPerLayer(cfg.model()) * cfg.model().nLayers();
         double active = mean(metrics, "active_params", r -> true);
         return new AblationResult(name, cfg.model().ffn(),
-                cfg.allocation().strategy().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                PlacementStrategy.nameOf(cfg.allocation().strategy()),
                 count.totalParams(), routed, Double.isNaN(active) ? count.activeParams() : active,
                 last(metrics, "val_loss"), mean(metrics, "tokens_per_s", r -> r != metrics.get(0)),
                 mean(metrics, "imbalance", r -> true), mean(metrics, "imbalance_contiguous", r -> true), stop);

@@ -63,6 +63,7 @@ public final class AblationRunner {
             throws IOException {
         Map<AblationSet.Run, RunConfig> configs = resolve(set);
         List<AblationResult> rows = new ArrayList<>();
+        Map<String, List<Map<String, Double>>> metrics = new LinkedHashMap<>(); // run name -> metrics.csv rows
         for (Map.Entry<AblationSet.Run, RunConfig> e : configs.entrySet()) {
             RunConfig cfg = e.getValue();
             LOG.info("ablation {}: run {} ({} FFN)", set.file(), e.getKey().name(), cfg.model().ffn());
@@ -71,25 +72,21 @@ public final class AblationRunner {
             if (r.stop() == TrainResult.Stop.NON_FINITE) {
                 LOG.warn("ablation run {} stopped early: {}", e.getKey().name(), r.message());
             }
-            rows.add(AblationResult.of(e.getKey().name(), cfg, ParamCount.of(cfg.model()),
-                    MetricsLog.readCsv(Path.of(cfg.run().outDir()).resolve(MetricsLog.CSV)), r.stop()));
+            List<Map<String, Double>> runMetrics = MetricsLog.readCsv(Path.of(cfg.run().outDir()).resolve(MetricsLog.CSV));
+            metrics.put(e.getKey().name(), runMetrics);
+            rows.add(AblationResult.of(e.getKey().name(), cfg, ParamCount.of(cfg.model()), runMetrics, r.stop()));
         }
         Files.createDirectories(set.outDir());
         String table = AblationResult.markdown(set, rows);
         Files.writeString(set.outDir().resolve(RESULTS), table, StandardCharsets.UTF_8);
-        plot(set, configs);
+        plot(set, metrics);
         return java.util.Optional.of(rows);
     }
 
     /** One chart per metric with a line per run, over the union of the runs' logged steps. */
-    private static void plot(AblationSet set, Map<AblationSet.Run, RunConfig> configs) throws IOException {
-        Map<String, List<Map<String, Double>>> metrics = new LinkedHashMap<>();
+    private static void plot(AblationSet set, Map<String, List<Map<String, Double>>> metrics) throws IOException {
         java.util.TreeSet<Double> steps = new java.util.TreeSet<>();
-        for (Map.Entry<AblationSet.Run, RunConfig> e : configs.entrySet()) {
-            List<Map<String, Double>> rows = MetricsLog.readCsv(Path.of(e.getValue().run().outDir()).resolve(MetricsLog.CSV));
-            metrics.put(e.getKey().name(), rows);
-            rows.forEach(r -> steps.add(r.get(MetricsLog.STEP)));
-        }
+        metrics.values().forEach(rows -> rows.forEach(r -> steps.add(r.get(MetricsLog.STEP))));
         double[] x = steps.stream().mapToDouble(Double::doubleValue).toArray();
         for (String column : List.of("val_loss", "loss")) {
             Map<String, double[]> series = new LinkedHashMap<>();

@@ -20,7 +20,7 @@ public record RunConfig(RunSection run, ModelConfig model, LossConfig losses, Al
     public RunConfig {
         if (model.vocabSize() != data.vocabSize()) {
             throw new IllegalArgumentException("model.vocab_size: " + model.vocabSize()
-                    + " does not match the vocabulary of data.tokenizer = " + lower(data.tokenizer())
+                    + " does not match the vocabulary of data.tokenizer = " + ConfigLoader.enumName(data.tokenizer())
                     + " (" + data.vocabSize() + "); set model.vocab_size: " + data.vocabSize());
         }
         int experts = routedExperts(model);
@@ -68,9 +68,5 @@ public record RunConfig(RunSection run, ModelConfig model, LossConfig losses, Al
             if (n % d == 0) sb.append(sb.length() == 0 ? "" : ", ").append(d);
         }
         return sb.toString();
-    }
-
-    private static String lower(Enum<?> e) {
-        return e.name().toLowerCase().replace('_', '-');
     }
 }
