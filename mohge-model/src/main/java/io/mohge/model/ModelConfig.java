@@ -65,6 +65,23 @@ public record ModelConfig(
 
     public int headSize() { return dModel / nHeads; }
 
+    /**
+     * The FFN as the engine runs it: {@code dense} is a {@link FfnSpec.Dense}; {@code moe} is a
+     * {@link FfnSpec.Routed} with one group of E experts (softmax over all experts, renormalised top-k gates);
+     * {@code mohge} is a {@link FfnSpec.Routed} with G groups.
+     */
+    public FfnSpec ffnSpec() {
+        int sharedWidth = shared.count() * shared.width();
+        return switch (ffn) {
+            case DENSE -> new FfnSpec.Dense(dense.width());
+            case MOE -> new FfnSpec.Routed(1, moe.experts(), List.of(moe.width()), 1, moe.topK(), GroupScore.SOFTMAX,
+                    GateMode.RENORMALISE, sharedWidth, router.capacityFactor(), router.biasUpdateRate());
+            case MOHGE -> new FfnSpec.Routed(mohge.groups(), mohge.expertsPerGroup(), mohge.widths(), mohge.groupTopK(),
+                    mohge.topK(), mohge.groupScore(), mohge.gateMode(), sharedWidth, router.capacityFactor(),
+                    router.biasUpdateRate());
+        };
+    }
+
     /** Dense SwiGLU FFN baseline (YAML {@code model.dense}). */
     public record Dense(int width) {
         public static final Dense DEFAULTS = new Dense(512);

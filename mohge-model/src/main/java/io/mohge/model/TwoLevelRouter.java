@@ -9,9 +9,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * MoHGE two-level router, METHOD.md section 2 (arXiv 2604.23108). Logical expert l = g*N + j.
  * <pre>
  *   a_t = u_t W_G  [G],  sigma = sigmoid(a_t) or softmax(a_t)          W_G = {prefix}.group.weight [D, G]
- *   S_t = top-K_g groups of sigma;  p_{t,g} = sigma_g / sum_{g' in S_t} sigma_g'  (g in S_t), else 0
+ *   S_t = top-K_g groups of sigma;  p_{t,g} = sigma_g / sum_{g' in S_t} sigma_g'  (g in S_t), else 0;
+ *         with K_g = 1 there is no renormalisation: p_{t,g} = sigma_g (METHOD.md section 2)
  *   b_t = u_t W_E  [E] viewed [G, N];  r_{t,g,:} = softmax(b_{t,g,:})  W_E = {prefix}.expert.weight [D, E]
- *   q_{t,g,j} = r_{t,g,j} * p_{t,g}                                      (q sums to 1 over E)
+ *   q_{t,g,j} = r_{t,g,j} * p_{t,g}                                      (q sums to 1 over E when K_g > 1)
  *   TopK(t) = top-K of q (+ bias) restricted to experts of groups in S_t
  *   renormalise: w = q / sum_{TopK} q;   reference: w = softmax over TopK(t) of q
  * </pre>
@@ -59,7 +60,7 @@ final class TwoLevelRouter {
             groupIdx = TopKIndices.of(sd, sigma, cfg.groupTopK());                                  // [N, K_g]
             groupMask = SdUtil.selectionMask(sd, groupIdx, cfg.groupTopK(), groups, sigma);         // [N, G]
             SDVariable kept = sigma.mul(groupMask);                                                 // [N, G]
-            p = kept.div(sd.sum(kept, true, 1));                                                    // [N, G]
+            p = cfg.groupTopK() == 1 ? kept : kept.div(sd.sum(kept, true, 1));                      // [N, G]
             SDVariable expand = params.constant(expandGroups(groups, perGroup));                    // [G, E]
             q = r.mul(sd.mmul(p, expand));                                                          // [N, E]
             scores = bias == null ? q

@@ -1,0 +1,245 @@
+package io.mohge.engine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import io.mohge.losses.LossConfig;
+import io.mohge.losses.LossNames;
+import io.mohge.model.FfnSpec;
+import io.mohge.model.ModelConfig;
+import io.mohge.model.ParamNames;
+
+/**
+ * The decoder-only language model with an explicit forward and backward on ND4J arrays (pre-norm,
+ * Llama-style; docs/method.md). For B sequences of T tokens, N = B*T rows:
+ * <pre>
+ *   x = E[tokens]                                  [N, D]    E = tok_embeddings.weight [V, D]
+ *   for each layer i:
+ *     h = x + Attention(RMSNorm(x))                [N, D]    causal, RoPE
+ *     x = h + FFN(RMSNorm(h))                      [N, D]    dense SwiGLU | routed (MoHGE, top-k MoE)
+ *   logits = RMSNorm(x) W_out                      [N, V]
+ *   loss = L_LM + group_aux_scale * sum_i L_group,i + sum_i (L_intra,i + L_switch,i + L_z,i)
+ * </pre>
+ * Every buffer is allocated once per batch size and reused; gradients accumulate into {@link ParamStore}'s
+ * flat gradient buffer until {@link ParamStore#zeroGrads()}. Not thread-safe: one model per thread.
+ */
+public final class Transformer {
+
+    /**
+     * What one forward (and backward) produced.
+     *
+     * @param losses          loss terms by name ({@link LossNames#ALL} order), unscaled
+     * @param tokensPerExpert [layers][E] tokens that selected each expert (empty for a dense model)
+     * @param tokensPerGroup  [layers][G] tokens whose selected groups contain each group
+     * @param topExpert       [layers][N] each position's highest-scoring expert
+     * @param dropped         assignments dropped by the capacity limit, all layers
+     */
+    public record Result(Map<String, Double> losses, long[][] tokensPerExpert, long[][] tokensPerGroup,
+                         int[][] topExpert, long dropped) {
+    }
+
+    private final ModelConfig config;
+    private final ParamStore params;
+    private final RmsNorm[] attentionNorms;
+    private final Attention[] attentions;
+    private final RmsNorm[] ffnNorms;
+    private final Ffn[] ffns;
+    private final LmHead head;
+    private int batch = -1;
+    private int[] tokens;
+    private INDArray[] x;       // residual stream: x[2i] enters layer i, x[2i+1] after its attention, x[2L] leaves
+    private INDArray branch;    // [N, D] output of the current attention or FFN
+    private INDArray dx;        // [N, D] gradient of the residual stream
+    private INDArray dBranch;   // [N, D]
+
+    private Transformer(ModelConfig config, LossConfig losses, ParamStore params) {
+        this.config = config;
+        this.params = params;
+        int layers = config.nLayers();
+        attentionNorms = new RmsNorm[layers];
+        attentions = new Attention[layers];
+        ffnNorms = new RmsNorm[layers];
+        ffns = new Ffn[layers];
+        for (int i = 0; i < layers; i++) {
+            String layer = ParamNames.layer(i);
+            attentionNorms[i] = new RmsNorm(params, layer + ".attention_norm.weight", config.normEps());
+            attentions[i] = new Attention(params, layer + ".attention", config.seqLen(), config.nHeads(),
+                    config.headSize(), config.ropeTheta());
+            ffnNorms[i] = new RmsNorm(params, layer + ".ffn_norm.weight", config.normEps());
+            ffns[i] = config.ffnSpec() instanceof FfnSpec.Routed routed
+                    ? new RoutedFfn(params, layer + ".ffn", routed, losses, config.dModel())
+                    : new DenseFfn(params, layer + ".ffn", ((FfnSpec.Dense) config.ffnSpec()).width());
+        }
+        head = new LmHead(params, ParamNames.FINAL_NORM, config.normEps());
+    }
+
+    /** A model with fresh weights (N(0, init_std) by name, norm gains 1) in float32 or float64. */
+    public static Transformer create(ModelConfig config, LossConfig losses, long seed, DataType dtype) {
+        if (dtype != DataType.FLOAT && dtype != DataType.DOUBLE) {
+            throw new IllegalArgumentException("dtype: the engine runs in FLOAT or DOUBLE, got " + dtype);
+        }
+        return new Transformer(config, losses, declare(config).build(dtype, seed, config.initStd()));
+    }
+
+    /** The model's tensors in model order (input to output). */
+    static ParamStore.Builder declare(ModelConfig c) {
+        int d = c.dModel();
+        ParamStore.Builder b = new ParamStore.Builder();
+        b.matrix(ParamNames.TOK_EMBEDDINGS, c.vocabSize(), d);
+        for (int i = 0; i < c.nLayers(); i++) {
+            String layer = ParamNames.layer(i);
+            b.gain(layer + ".attention_norm.weight", d);
+            for (String w : List.of("wq", "wk", "wv", "wo")) b.matrix(layer + ".attention." + w + ".weight", d, d);
+            b.gain(layer + ".ffn_norm.weight", d);
+            if (c.ffnSpec() instanceof FfnSpec.Routed routed) {
+                RoutedFfn.declare(b, layer + ".ffn", routed, d);
+            } else {
+                SwiGlu.declare(b, layer + ".ffn", d, ((FfnSpec.Dense) c.ffnSpec()).width());
+            }
+        }
+        b.gain(ParamNames.FINAL_NORM, d);
+        b.matrix(LmHead.WEIGHT, d, c.vocabSize());
+        return b;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public ParamStore params() {
+        return params;
+    }
+
+    /**
+     * Forward and backward of one micro-batch: adds gradScale x dLoss/dtheta to the gradient buffer.
+     *
+     * @param groupAuxScale 0 or 1: whether the group-wise loss is active at this step (its start schedule)
+     * @param gradScale     factor on this micro-batch's gradients, e.g. 1 / grad_accum
+     */
+    public Result forwardBackward(Batch b, double groupAuxScale, double gradScale) {
+        Result result = forward(b, groupAuxScale);
+        dx.assign(0);
+        head.backward(gradScale, dx);
+        for (int i = config.nLayers() - 1; i >= 0; i--) {
+            ffns[i].backward(dx, dBranch, gradScale);
+            ffnNorms[i].backward(dBranch, dx);
+            attentions[i].backward(dx, dBranch);
+            attentionNorms[i].backward(dBranch, dx);
+        }
+        Rows.scatterAdd(dx, tokens, null, tokens.length, params.grad(ParamNames.TOK_EMBEDDINGS));
+        return result;
+    }
+
+    /** Forward only: every loss term and the routing decisions. */
+    public Result forward(Batch b, double groupAuxScale) {
+        trunk(b);
+        double lm = head.forward(x[2 * config.nLayers()], b);
+        double group = 0, intra = 0, sw = 0, z = 0;
+        List<RoutedFfn.Routing> routings = new ArrayList<>();
+        for (Ffn ffn : ffns) {
+            if (ffn instanceof RoutedFfn routed) {
+                RouterAux.Values v = routed.auxLosses(groupAuxScale);
+                group += v.group();
+                intra += v.intra();
+                sw += v.switchLoss();
+                z += v.z();
+                routings.add(routed.routing());
+            }
+        }
+        Map<String, Double> losses = new LinkedHashMap<>();
+        losses.put(LossNames.TOTAL, lm + group + intra + sw + z);
+        losses.put(LossNames.LM, lm);
+        losses.put(LossNames.GROUP_AUX, group);
+        losses.put(LossNames.INTRA_AUX, intra);
+        losses.put(LossNames.SWITCH_AUX, sw);
+        losses.put(LossNames.Z_LOSS, z);
+        long dropped = routings.stream().mapToLong(RoutedFfn.Routing::dropped).sum();
+        return new Result(losses, routings.stream().map(RoutedFfn.Routing::tokensPerExpert).toArray(long[][]::new),
+                routings.stream().map(RoutedFfn.Routing::tokensPerGroup).toArray(long[][]::new),
+                routings.stream().map(RoutedFfn.Routing::topExpert).toArray(int[][]::new), dropped);
+    }
+
+    /** Logits of every position, a copy [B, T, V]. */
+    public INDArray logits(Batch b) {
+        trunk(b);
+        return head.logits(x[2 * config.nLayers()]).dup().reshape(b.sequences(), b.seqLen(), config.vocabSize());
+    }
+
+    /** Embedding and every layer, leaving the final residual state in x[2L]. */
+    private void trunk(Batch b) {
+        check(b);
+        allocate(b.sequences());
+        tokens = b.tokens();
+        Rows.gather(params.param(ParamNames.TOK_EMBEDDINGS), tokens, tokens.length, x[0]);
+        for (int i = 0; i < config.nLayers(); i++) {
+            attentions[i].forward(attentionNorms[i].forward(x[2 * i]), branch);
+            x[2 * i].add(branch, x[2 * i + 1]);
+            ffns[i].forward(ffnNorms[i].forward(x[2 * i + 1]), branch);
+            x[2 * i + 1].add(branch, x[2 * i + 2]);
+        }
+    }
+
+    /**
+     * Auxiliary-loss-free balancing (DeepSeek-V3), once per optimizer step with the step's tokens-per-expert
+     * counts (summed over micro-batches): {@code bias_e -= gamma * sign(load_e - mean load of e's group)}; the
+     * mean is over the experts of the same group (over all experts for one group). No-op when gamma = 0.
+     */
+    public void updateRouterBiases(long[][] tokensPerExpert) {
+        if (!(config.ffnSpec() instanceof FfnSpec.Routed routed) || routed.biasUpdateRate() == 0) return;
+        int groupSize = routed.expertsPerGroup();
+        for (int i = 0; i < config.nLayers(); i++) {
+            INDArray bias = params.state().get(ParamNames.expertBias(i));
+            long[] load = tokensPerExpert[i];
+            if (load.length != bias.length()) {
+                throw new IllegalArgumentException("tokens_per_expert of layer " + i + ": expected " + bias.length()
+                        + " loads, got " + load.length);
+            }
+            double[] b = Rows.read(bias);
+            for (int start = 0; start < b.length; start += groupSize) {
+                double mean = 0;
+                for (int e = start; e < start + groupSize; e++) mean += (double) load[e] / groupSize;
+                for (int e = start; e < start + groupSize; e++) b[e] -= routed.biasUpdateRate() * Math.signum(load[e] - mean);
+            }
+            Rows.write(b, bias);
+        }
+    }
+
+    private void check(Batch b) {
+        if (b.seqLen() != config.seqLen()) {
+            throw new IllegalArgumentException("batch: sequences of " + b.seqLen() + " positions, but model.seq_len = "
+                    + config.seqLen());
+        }
+        int v = config.vocabSize();
+        for (int i = 0; i < b.positions(); i++) {
+            if (b.tokens()[i] < 0 || b.tokens()[i] >= v || (b.mask()[i] != 0 && (b.targets()[i] < 0 || b.targets()[i] >= v))) {
+                throw new IllegalArgumentException("batch: position " + i + " holds token " + b.tokens()[i] + " / target "
+                        + b.targets()[i] + " outside the vocabulary 0.." + (v - 1) + " (model.vocab_size = " + v + ")");
+            }
+        }
+    }
+
+    private void allocate(int sequences) {
+        if (sequences == batch) return;
+        batch = sequences;
+        int n = sequences * config.seqLen();
+        int d = config.dModel();
+        DataType dt = params.dtype();
+        x = new INDArray[2 * config.nLayers() + 1];
+        for (int i = 0; i < x.length; i++) x[i] = Ops.zeros(dt, n, d);
+        branch = Ops.zeros(dt, n, d);
+        dx = Ops.zeros(dt, n, d);
+        dBranch = Ops.zeros(dt, n, d);
+        for (int i = 0; i < config.nLayers(); i++) {
+            attentionNorms[i].allocate(n, d);
+            attentions[i].allocate(sequences);
+            ffnNorms[i].allocate(n, d);
+            ffns[i].allocate(n);
+        }
+        head.allocate(n, d, config.vocabSize());
+    }
+}
