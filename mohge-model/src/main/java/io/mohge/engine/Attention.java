@@ -1,7 +1,6 @@
 package io.mohge.engine;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Causal multi-head self-attention with RoPE, forward and backward. Weights [in, out]:
@@ -17,12 +16,12 @@ import org.nd4j.linalg.factory.Nd4j;
 final class Attention {
 
     private final ParamStore params;
+    private final Kernels kernels;
     private final String wq;
     private final String wk;
     private final String wv;
     private final String wo;
     private final Rope rope;
-    private final INDArray mask;  // [T, T]
     private final int seqLen;
     private final int heads;
     private final int headSize;
@@ -33,10 +32,10 @@ final class Attention {
     private INDArray tmp1, tmp2;                  // [N, D] scratch
     private INDArray qh, kh, vh, ctxh;            // [B*H, T, hd]
     private INDArray p, dp;                       // [B*H, T, T]
-    private INDArray rowSum;                      // [B*H, T]
 
-    Attention(ParamStore params, String prefix, int seqLen, int heads, int headSize, double ropeTheta) {
+    Attention(ParamStore params, Kernels kernels, String prefix, int seqLen, int heads, int headSize, double ropeTheta) {
         this.params = params;
+        this.kernels = kernels;
         this.wq = prefix + ".wq.weight";
         this.wk = prefix + ".wk.weight";
         this.wv = prefix + ".wv.weight";
@@ -46,11 +45,6 @@ final class Attention {
         this.headSize = headSize;
         this.scale = 1.0 / Math.sqrt(headSize);
         this.rope = new Rope(seqLen, heads, headSize, ropeTheta, params.dtype());
-        double[][] m = new double[seqLen][seqLen];
-        for (int t = 0; t < seqLen; t++) {
-            for (int s = t + 1; s < seqLen; s++) m[t][s] = -1e9;
-        }
-        this.mask = Nd4j.createFromArray(m).castTo(params.dtype());
     }
 
     void allocate(int batch) {
@@ -71,7 +65,6 @@ final class Attention {
         ctxh = Ops.zeros(dt, bh, seqLen, headSize);
         p = Ops.zeros(dt, bh, seqLen, seqLen);
         dp = Ops.zeros(dt, bh, seqLen, seqLen);
-        rowSum = Ops.zeros(dt, bh, seqLen);
     }
 
     /** out = Attention(x), both [N, D]. */
@@ -86,8 +79,7 @@ final class Attention {
         toHeads(kLin, kh);
         toHeads(vLin, vh);
         Ops.batchedGemm(qh, false, kh, true, p, scale);      // scores
-        Ops.addBroadcast(p, mask, p, 1, 2);
-        Ops.softmax(p, p);
+        kernels.causalSoftmax(p);
         Ops.batchedGemm(p, false, vh, false, ctxh, 1.0);
         fromHeads(ctxh, ctx);
         Ops.gemm(ctx, false, params.param(wo), false, out, 0);
@@ -100,10 +92,7 @@ final class Attention {
         toHeads(tmp1, ctxh);                                                // ctxh := dctx
         Ops.batchedGemm(ctxh, false, vh, true, dp, 1.0);                    // dp = dctx v^T
         Ops.batchedGemm(p, true, ctxh, false, vh, 1.0);                     // vh := dv = p^T dctx
-        dp.muli(p);                                                          // dp * p
-        Ops.sum(dp, rowSum, 2);
-        Ops.mulBroadcast(p, rowSum, p, 0, 1);                               // p := p * rowsum (p is no longer needed)
-        dp.subi(p);                                                          // ds = p * (dp - rowsum)
+        kernels.softmaxBackward(p, dp);                                     // ds = p * (dp - rowsum(p * dp))
         Ops.batchedGemm(dp, false, kh, false, ctxh, scale);                 // ctxh := dq
         Ops.batchedGemm(dp, true, qh, false, kh, scale);                    // kh := dk
         fromHeads(ctxh, qLin);                                              // qLin := dq (rotated)

@@ -6,14 +6,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class DenseFfn implements Ffn {
 
     private final ParamStore params;
+    private final Kernels kernels;
     private final SwiGlu.Weights weights;
     private final int width;
     private INDArray u;
     private SwiGlu.Acts acts;
     private SwiGlu.Acts scratch;
 
-    DenseFfn(ParamStore params, String prefix, int width) {
+    DenseFfn(ParamStore params, Kernels kernels, String prefix, int width) {
         this.params = params;
+        this.kernels = kernels;
         this.weights = SwiGlu.Weights.of(params, prefix);
         this.width = width;
     }
@@ -33,11 +35,11 @@ final class DenseFfn implements Ffn {
     @Override
     public void forward(INDArray input, INDArray y) {
         u = input;
-        SwiGlu.forward(u, weights, acts, y, 0);
+        SwiGlu.forward(kernels, u, weights, acts, y, 0);
     }
 
     @Override
     public void backward(INDArray dy, INDArray du, double gradScale) {
-        SwiGlu.backward(u, weights, acts, dy, du, 0, scratch);
+        SwiGlu.backward(kernels, u, weights, acts, dy, du, 0, scratch);
     }
 }

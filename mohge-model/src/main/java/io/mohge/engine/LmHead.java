@@ -15,26 +15,24 @@ final class LmHead {
     static final String WEIGHT = "output.weight";
 
     private final ParamStore params;
+    private final Kernels kernels;
     private final RmsNorm norm;
     private INDArray xf;        // [N, D] normalised input of the last forward
     private INDArray logits;    // [N, V]
-    private INDArray logp;      // [N, V] log-softmax, then dlogits in the backward
-    private INDArray rowScale;  // [N]
+    private INDArray dlogits;   // [N, V] for a loss of weight 1
     private INDArray dxf;       // [N, D]
-    private Batch batch;
-    private double counted;
 
-    LmHead(ParamStore params, String normName, double eps) {
+    LmHead(ParamStore params, Kernels kernels, String normName, double eps) {
         this.params = params;
-        this.norm = new RmsNorm(params, normName, eps);
+        this.kernels = kernels;
+        this.norm = new RmsNorm(params, kernels, normName, eps);
     }
 
     void allocate(int n, int d, int vocab) {
         norm.allocate(n, d);
         var dt = params.dtype();
         logits = Ops.zeros(dt, n, vocab);
-        logp = Ops.zeros(dt, n, vocab);
-        rowScale = Ops.zeros(dt, n);
+        dlogits = Ops.zeros(dt, n, vocab);
         dxf = Ops.zeros(dt, n, d);
     }
 
@@ -45,36 +43,25 @@ final class LmHead {
         return logits;
     }
 
-    /** @return L_LM of the batch */
-    double forward(INDArray x, Batch b) {
+    /**
+     * @param withGradient also compute dL/dlogits for a following {@link #backward}
+     * @return L_LM of the batch
+     */
+    double forward(INDArray x, Batch b, boolean withGradient) {
         logits(x);
-        batch = b;
-        Ops.logSoftmax(logits, logp);
-        int vocab = (int) logits.columns();
-        double sum = 0;
-        counted = 0;
-        for (int i = 0; i < b.positions(); i++) {
-            if (b.mask()[i] == 0) continue;
-            sum -= b.mask()[i] * Rows.get(logp, (long) i * vocab + b.targets()[i]);
-            counted += b.mask()[i];
-        }
+        double counted = 0;
+        for (double m : b.mask()) counted += m;
         counted = Math.max(1.0, counted);
-        return sum / counted;
+        double[] weights = new double[b.positions()];
+        for (int i = 0; i < weights.length; i++) weights[i] = b.mask()[i] / counted;
+        return kernels.crossEntropy(logits, b.targets(), weights, withGradient ? dlogits : null);
     }
 
     /** Adds dL/dx (times gradScale) to {@code dxAcc}; accumulates the output and norm weight gradients. */
     void backward(double gradScale, INDArray dxAcc) {
-        int vocab = (int) logits.columns();
-        Ops.exp(logp, logp);                                   // softmax
-        double[] scale = new double[batch.positions()];
-        for (int i = 0; i < scale.length; i++) {
-            Rows.add(logp, (long) i * vocab + batch.targets()[i], -1.0);
-            scale[i] = batch.mask()[i] * gradScale / counted;
-        }
-        Rows.write(scale, rowScale);
-        Ops.mulBroadcast(logp, rowScale, logp, 0);             // dlogits
-        Ops.gemm(logp, false, params.param(WEIGHT), true, dxf, 0);
-        Ops.gemm(xf, true, logp, false, params.grad(WEIGHT), 1);
+        if (gradScale != 1) dlogits.muli(gradScale);
+        Ops.gemm(dlogits, false, params.param(WEIGHT), true, dxf, 0);
+        Ops.gemm(xf, true, dlogits, false, params.grad(WEIGHT), 1);
         norm.backward(dxf, dxAcc);
     }
 }

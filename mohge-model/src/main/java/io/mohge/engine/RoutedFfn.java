@@ -27,6 +27,7 @@ final class RoutedFfn implements Ffn {
     }
 
     private final ParamStore params;
+    private final Kernels kernels;
     private final FfnSpec.Routed spec;
     private final int d;
     private final Router router;
@@ -53,8 +54,9 @@ final class RoutedFfn implements Ffn {
     private final long[] hiddenOffset;
     private long dropped;
 
-    RoutedFfn(ParamStore params, String prefix, FfnSpec.Routed spec, LossConfig losses, int dModel) {
+    RoutedFfn(ParamStore params, Kernels kernels, String prefix, FfnSpec.Routed spec, LossConfig losses, int dModel) {
         this.params = params;
+        this.kernels = kernels;
         this.spec = spec;
         this.d = dModel;
         this.router = new Router(spec);
@@ -122,11 +124,11 @@ final class RoutedFfn implements Ffn {
         Rows.gather(u, rowToken, rows, xs);
         for (int e = 0; e < count.length; e++) {
             if (count[e] == 0) continue;
-            SwiGlu.forward(block(xs, e), expertWeights[e], acts(hidden, e), block(ys, e), 0);
+            SwiGlu.forward(kernels, block(xs, e), expertWeights[e], acts(hidden, e), block(ys, e), 0);
         }
         y.assign(0);
         Rows.scatterAdd(ys, rowToken, rowGate, rows, y);
-        if (sharedWeights != null) SwiGlu.forward(u, sharedWeights, sharedActs, y, 1);
+        if (sharedWeights != null) SwiGlu.forward(kernels, u, sharedWeights, sharedActs, y, 1);
     }
 
     /** Auxiliary-loss values of the last forward. */
@@ -143,14 +145,14 @@ final class RoutedFfn implements Ffn {
     @Override
     public void backward(INDArray dy, INDArray du, double gradScale) {
         int n = router.n;
-        if (sharedWeights != null) SwiGlu.backward(u, sharedWeights, sharedActs, dy, du, 0, sharedScratch);
+        if (sharedWeights != null) SwiGlu.backward(kernels, u, sharedWeights, sharedActs, dy, du, 0, sharedScratch);
         else du.assign(0);
         double[] dRowGate = new double[rows];
         Rows.rowDots(ys, dy, rowToken, rows, dRowGate);           // dL/dw of each kept assignment
         Rows.gatherScaled(dy, rowToken, rowGate, rows, dys);      // dL/dys = w * dy
         for (int e = 0; e < count.length; e++) {
             if (count[e] == 0) continue;
-            SwiGlu.backward(block(xs, e), expertWeights[e], acts(hidden, e), block(dys, e), block(dxs, e), 0,
+            SwiGlu.backward(kernels, block(xs, e), expertWeights[e], acts(hidden, e), block(dys, e), block(dxs, e), 0,
                     acts(scratch, e));
         }
         Rows.scatterAdd(dxs, rowToken, null, rows, du);

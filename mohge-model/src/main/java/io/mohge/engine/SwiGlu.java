@@ -43,32 +43,26 @@ final class SwiGlu {
     }
 
     /** {@code y = SwiGLU(x) + beta * y}. */
-    static void forward(INDArray x, Weights w, Acts acts, INDArray y, double beta) {
+    static void forward(Kernels kernels, INDArray x, Weights w, Acts acts, INDArray y, double beta) {
         Ops.gemm(x, false, w.w1(), false, acts.a(), 0);
         Ops.gemm(x, false, w.w3(), false, acts.b(), 0);
-        Ops.sigmoid(acts.a(), acts.s());
-        acts.a().mul(acts.s(), acts.h());
-        acts.h().muli(acts.b());
+        kernels.swiGlu(acts.a(), acts.b(), acts.s(), acts.h());
         Ops.gemm(acts.h(), false, w.w2(), false, y, beta);
     }
 
     /**
      * {@code dx = dSwiGLU/dx (dy) + dxBeta * dx}; weight gradients are accumulated.
      *
-     * @param scratch four buffers of the activations' shape
+     * @param scratch buffers of the activations' shape (three are used: dh, da, db)
      */
-    static void backward(INDArray x, Weights w, Acts acts, INDArray dy, INDArray dx, double dxBeta, Acts scratch) {
+    static void backward(Kernels kernels, INDArray x, Weights w, Acts acts, INDArray dy, INDArray dx, double dxBeta,
+                         Acts scratch) {
         INDArray dh = scratch.a();
         INDArray da = scratch.b();
         INDArray db = scratch.s();
-        INDArray g = scratch.h();
         Ops.gemm(dy, false, w.w2(), true, dh, 0);
         Ops.gemm(acts.h(), true, dy, false, w.g2(), 1);
-        acts.a().mul(acts.s(), g);                 // g = silu(a) = a * s
-        dh.mul(g, db);                             // db = dh * silu(a)
-        acts.s().rsub(1.0, da);                    // 1 - s
-        da.muli(g).addi(acts.s());                 // silu'(a) = s + a * s * (1 - s)
-        da.muli(dh).muli(acts.b());                // da = dh * b * silu'(a)
+        kernels.swiGluBackward(dh, acts.a(), acts.b(), acts.s(), da, db);
         Ops.gemm(da, false, w.w1(), true, dx, dxBeta);
         Ops.gemm(db, false, w.w3(), true, dx, 1);
         Ops.gemm(x, true, da, false, w.g1(), 1);

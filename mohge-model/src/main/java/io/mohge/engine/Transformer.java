@@ -57,7 +57,7 @@ public final class Transformer {
     private INDArray dx;        // [N, D] gradient of the residual stream
     private INDArray dBranch;   // [N, D]
 
-    private Transformer(ModelConfig config, LossConfig losses, ParamStore params) {
+    private Transformer(ModelConfig config, LossConfig losses, ParamStore params, Kernels kernels) {
         this.config = config;
         this.params = params;
         int layers = config.nLayers();
@@ -67,23 +67,31 @@ public final class Transformer {
         ffns = new Ffn[layers];
         for (int i = 0; i < layers; i++) {
             String layer = ParamNames.layer(i);
-            attentionNorms[i] = new RmsNorm(params, layer + ".attention_norm.weight", config.normEps());
-            attentions[i] = new Attention(params, layer + ".attention", config.seqLen(), config.nHeads(),
+            attentionNorms[i] = new RmsNorm(params, kernels, layer + ".attention_norm.weight", config.normEps());
+            attentions[i] = new Attention(params, kernels, layer + ".attention", config.seqLen(), config.nHeads(),
                     config.headSize(), config.ropeTheta());
-            ffnNorms[i] = new RmsNorm(params, layer + ".ffn_norm.weight", config.normEps());
+            ffnNorms[i] = new RmsNorm(params, kernels, layer + ".ffn_norm.weight", config.normEps());
             ffns[i] = config.ffnSpec() instanceof FfnSpec.Routed routed
-                    ? new RoutedFfn(params, layer + ".ffn", routed, losses, config.dModel())
-                    : new DenseFfn(params, layer + ".ffn", ((FfnSpec.Dense) config.ffnSpec()).width());
+                    ? new RoutedFfn(params, kernels, layer + ".ffn", routed, losses, config.dModel())
+                    : new DenseFfn(params, kernels, layer + ".ffn", ((FfnSpec.Dense) config.ffnSpec()).width());
         }
-        head = new LmHead(params, ParamNames.FINAL_NORM, config.normEps());
+        head = new LmHead(params, kernels, ParamNames.FINAL_NORM, config.normEps());
     }
 
-    /** A model with fresh weights (N(0, init_std) by name, norm gains 1) in float32 or float64. */
+    /**
+     * A model with fresh weights (N(0, init_std) by name, norm gains 1) in float32 or float64, with the fastest
+     * element-wise kernels this JVM can run ({@link Kernels#forType}).
+     */
     public static Transformer create(ModelConfig config, LossConfig losses, long seed, DataType dtype) {
+        return create(config, losses, seed, dtype, Kernels.forType(dtype));
+    }
+
+    /** As {@link #create(ModelConfig, LossConfig, long, DataType)} with the given kernels. */
+    public static Transformer create(ModelConfig config, LossConfig losses, long seed, DataType dtype, Kernels kernels) {
         if (dtype != DataType.FLOAT && dtype != DataType.DOUBLE) {
             throw new IllegalArgumentException("dtype: the engine runs in FLOAT or DOUBLE, got " + dtype);
         }
-        return new Transformer(config, losses, declare(config).build(dtype, seed, config.initStd()));
+        return new Transformer(config, losses, declare(config).build(dtype, seed, config.initStd()), kernels);
     }
 
     /** The model's tensors in model order (input to output). */
@@ -122,7 +130,7 @@ public final class Transformer {
      * @param gradScale     factor on this micro-batch's gradients, e.g. 1 / grad_accum
      */
     public Result forwardBackward(Batch b, double groupAuxScale, double gradScale) {
-        Result result = forward(b, groupAuxScale);
+        Result result = forward(b, groupAuxScale, true);
         dx.assign(0);
         head.backward(gradScale, dx);
         for (int i = config.nLayers() - 1; i >= 0; i--) {
@@ -137,8 +145,12 @@ public final class Transformer {
 
     /** Forward only: every loss term and the routing decisions. */
     public Result forward(Batch b, double groupAuxScale) {
+        return forward(b, groupAuxScale, false);
+    }
+
+    private Result forward(Batch b, double groupAuxScale, boolean withGradient) {
         trunk(b);
-        double lm = head.forward(x[2 * config.nLayers()], b);
+        double lm = head.forward(x[2 * config.nLayers()], b, withGradient);
         double group = 0, intra = 0, sw = 0, z = 0;
         List<RoutedFfn.Routing> routings = new ArrayList<>();
         for (Ffn ffn : ffns) {
