@@ -51,23 +51,23 @@ public final class ParamStore {
     }
 
     /** Declares the tensors (in model order), then allocates and initialises them. */
-    static final class Builder {
+    public static final class Builder {
         private final Map<String, Entry> entries = new LinkedHashMap<>();
         private final Map<String, Long> state = new LinkedHashMap<>();
         private long size;
 
         /** A weight-decayed matrix [rows, cols], N(0, init_std). */
-        Builder matrix(String name, long rows, long cols) {
+        public Builder matrix(String name, long rows, long cols) {
             return add(new Entry(name, size, new long[] {rows, cols}, true));
         }
 
         /** A norm gain [n], initialised to 1, not decayed. */
-        Builder gain(String name, long n) {
+        public Builder gain(String name, long n) {
             return add(new Entry(name, size, new long[] {n}, false));
         }
 
         /** A non-trained state vector [n], initialised to 0. */
-        Builder state(String name, long n) {
+        public Builder state(String name, long n) {
             state.put(name, n);
             return this;
         }
@@ -78,7 +78,7 @@ public final class ParamStore {
             return this;
         }
 
-        ParamStore build(DataType dtype, long seed, double initStd) {
+        public ParamStore build(DataType dtype, long seed, double initStd) {
             ParamStore store = new ParamStore(dtype, entries, size, state);
             for (Entry e : entries.values()) store.initialise(e, seed, initStd);
             return store;

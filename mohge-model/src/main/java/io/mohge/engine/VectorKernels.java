@@ -11,9 +11,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@link Kernels} for float32 arrays of the CPU backend: one SIMD pass per kernel over the arrays' native
- * memory (jdk.incubator.vector, JDK 17; exp is the JIT's vectorised intrinsic). Each loop runs whole vectors,
- * then a scalar tail. Row reductions (softmax, norms) accumulate in float, as ND4J's float ops do. Only
- * {@link Kernels#forType} creates it, after checking that the module is loaded (this class cannot load without).
+ * memory (jdk.incubator.vector, JDK 17). Each loop runs whole vectors, then a scalar tail.
+ *
+ * <p>Results are bit-for-bit reproducible, which exact resume needs: a resumed run's first steps run
+ * interpreted while the uninterrupted run's are JIT-compiled, and the Vector API's own EXP and reduceLanes(ADD)
+ * may round differently in the two (a vectorised intrinsic versus a scalar fallback, and an unspecified
+ * summation order). So exp is computed here from IEEE-exact operations (the Cephes expf polynomial, within 2 ulp),
+ * lanes are summed in a fixed order, and the scalar tails use the same formulas as the lanes. Only
+ * {@link Kernels#forType} creates this class, after checking that the module is loaded (it cannot load without).
  */
 final class VectorKernels implements Kernels {
 
@@ -33,7 +38,7 @@ final class VectorKernels implements Kernels {
         }
         for (; i < n; i++) {
             float av = xa.get(i);
-            float sig = (float) (1 / (1 + Math.exp(-av)));
+            float sig = 1f / (expf(-av) + 1f);
             xs.put(i, sig);
             xh.put(i, av * sig * xb.get(i));
         }
@@ -155,9 +160,9 @@ final class VectorKernels implements Kernels {
             float w = (float) weights[n];
             int i = 0;
             for (; i < F.loopBound(v); i += F.length()) {
-                dx.store(x.load(base + i).sub(lse).lanewise(VectorOperators.EXP).mul(w), base + i);
+                dx.store(exp(x.load(base + i).sub(lse)).mul(w), base + i);
             }
-            for (; i < v; i++) dx.put(base + i, w * (float) Math.exp(x.get(base + i) - lse));
+            for (; i < v; i++) dx.put(base + i, expf(x.get(base + i) - lse) * w);
             dx.put(base + targets[n], dx.get(base + targets[n]) - w);
         }
         return sum;
@@ -194,9 +199,50 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    // Cephes expf: exp(x) = 2^n * p(r), n = round(x / ln 2), r = x - n ln 2 (ln 2 split in two for exactness)
+    private static final float EXP_HI = 88.3762626647949f;
+    private static final float EXP_LO = -87.3365478515625f;
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float ROUND = 12582912f;  // 1.5 * 2^23: (x + ROUND) - ROUND rounds x to an integer
+    private static final float[] P = {1.9875691500E-4f, 1.3981999507E-3f, 8.3334519073E-3f, 4.1665795894E-2f,
+            1.6666665459E-1f, 5.0000001201E-1f};
+
+    static FloatVector exp(FloatVector x) {
+        x = x.max(EXP_LO).min(EXP_HI);
+        FloatVector n = x.mul(LOG2E).add(ROUND).sub(ROUND);
+        FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+        FloatVector p = FloatVector.broadcast(F, P[0]);
+        for (int i = 1; i < P.length; i++) p = p.mul(r).add(P[i]);
+        p = p.mul(r.mul(r)).add(r).add(1f);
+        FloatVector scale = (FloatVector) n.convert(VectorOperators.F2I, 0).lanewise(VectorOperators.ADD, 127)
+                .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(scale);
+    }
+
+    /** The same computation as {@link #exp(FloatVector)} for one value. */
+    static float expf(float x) {
+        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
+        float n = x * LOG2E + ROUND - ROUND;
+        float r = x - n * LN2_HI - n * LN2_LO;
+        float p = P[0];
+        for (int i = 1; i < P.length; i++) p = p * r + P[i];
+        p = p * (r * r) + r + 1f;
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    /** Sum of the lanes in lane order. */
+    private static float sum(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0;
+        for (float l : lanes) s += l;
+        return s;
+    }
+
     /** 1 / (1 + exp(-a)). */
     private static FloatVector sigmoid(FloatVector a) {
-        return FloatVector.broadcast(F, 1f).div(a.neg().lanewise(VectorOperators.EXP).add(1f));
+        return FloatVector.broadcast(F, 1f).div(exp(a.neg()).add(1f));
     }
 
     private static float max(Arr x, int base, int len) {
@@ -216,13 +262,13 @@ final class VectorKernels implements Kernels {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i < F.loopBound(len); i += F.length()) {
-            FloatVector e = x.load(base + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(x.load(base + i).sub(max));
             x.store(e, base + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         for (; i < len; i++) {
-            float e = (float) Math.exp(x.get(base + i) - max);
+            float e = expf(x.get(base + i) - max);
             x.put(base + i, e);
             sum += e;
         }
@@ -232,9 +278,9 @@ final class VectorKernels implements Kernels {
     private static float expSum(Arr x, int base, int len, float max) {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
-        for (; i < F.loopBound(len); i += F.length()) acc = acc.add(x.load(base + i).sub(max).lanewise(VectorOperators.EXP));
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) sum += (float) Math.exp(x.get(base + i) - max);
+        for (; i < F.loopBound(len); i += F.length()) acc = acc.add(exp(x.load(base + i).sub(max)));
+        float sum = sum(acc);
+        for (; i < len; i++) sum += expf(x.get(base + i) - max);
         return sum;
     }
 
@@ -242,7 +288,7 @@ final class VectorKernels implements Kernels {
         FloatVector acc = FloatVector.zero(F);
         int i = 0;
         for (; i < F.loopBound(len); i += F.length()) acc = a.load(ao + i).fma(b.load(bo + i), acc);
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         for (; i < len; i++) sum += a.get(ao + i) * b.get(bo + i);
         return sum;
     }

@@ -122,6 +122,25 @@ class KernelsTest {
         assertClose(v2, v, "v");
     }
 
+    @Test
+    void simdExpIsWithinTwoUlpAndLanesEqualTheScalarFormula() {
+        float[] xs = new float[4096];
+        for (int i = 0; i < xs.length; i++) xs[i] = -87f + 175f * i / (xs.length - 1);
+        double worst = 0;
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        for (int i = 0; i + lanes <= xs.length; i += lanes) {
+            float[] v = VectorKernels.exp(jdk.incubator.vector.FloatVector.fromArray(
+                    jdk.incubator.vector.FloatVector.SPECIES_PREFERRED, xs, i)).toArray();
+            for (int l = 0; l < lanes; l++) {
+                float scalar = VectorKernels.expf(xs[i + l]);
+                assertEquals(Float.floatToIntBits(scalar), Float.floatToIntBits(v[l]), "lane " + l + " at " + xs[i + l]);
+                double exact = Math.exp(xs[i + l]);
+                worst = Math.max(worst, Math.abs(scalar - exact) / Math.ulp((float) exact));
+            }
+        }
+        assertTrue(worst <= 2.0, "max error " + worst + " ulp");
+    }
+
     private static void assertClose(INDArray expected, INDArray actual, String what) {
         double scale = Math.max(1.0, expected.amaxNumber().doubleValue());
         double diff = expected.sub(actual).amaxNumber().doubleValue();

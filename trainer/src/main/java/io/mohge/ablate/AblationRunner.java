@@ -50,25 +50,13 @@ public final class AblationRunner {
     /** Trains every run and writes the table and plots; returns the rows in the set's order. */
     public static List<AblationResult> run(AblationSet set, GradientSource.Factory gradients, boolean progressBar)
             throws IOException {
-        return run(set, gradients, progressBar, 0).orElseThrow();
-    }
-
-    /**
-     * As {@link #run(AblationSet, GradientSource.Factory, boolean)}, but a run that passes {@code restartAboveBytes}
-     * of resident memory is checkpointed and the set stops early (empty result): running the set again in a fresh
-     * process continues exactly where it stopped (see {@link Trainer.Options#restartAboveBytes()}).
-     */
-    public static java.util.Optional<List<AblationResult>> run(AblationSet set, GradientSource.Factory gradients,
-                                                               boolean progressBar, long restartAboveBytes)
-            throws IOException {
         Map<AblationSet.Run, RunConfig> configs = resolve(set);
         List<AblationResult> rows = new ArrayList<>();
         Map<String, List<Map<String, Double>>> metrics = new LinkedHashMap<>(); // run name -> metrics.csv rows
         for (Map.Entry<AblationSet.Run, RunConfig> e : configs.entrySet()) {
             RunConfig cfg = e.getValue();
             LOG.info("ablation {}: run {} ({} FFN)", set.file(), e.getKey().name(), cfg.model().ffn());
-            TrainResult r = Trainer.run(cfg, new Trainer.Options(true, progressBar, 0, restartAboveBytes), gradients);
-            if (r.stop() == TrainResult.Stop.RESTART) return java.util.Optional.empty();
+            TrainResult r = Trainer.run(cfg, new Trainer.Options(true, progressBar, 0), gradients);
             if (r.stop() == TrainResult.Stop.NON_FINITE) {
                 LOG.warn("ablation run {} stopped early: {}", e.getKey().name(), r.message());
             }
@@ -80,7 +68,7 @@ public final class AblationRunner {
         String table = AblationResult.markdown(set, rows);
         Files.writeString(set.outDir().resolve(RESULTS), table, StandardCharsets.UTF_8);
         plot(set, metrics);
-        return java.util.Optional.of(rows);
+        return rows;
     }
 
     /** One chart per metric with a line per run, over the union of the runs' logged steps. */

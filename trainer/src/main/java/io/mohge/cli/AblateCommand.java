@@ -45,9 +45,7 @@ final class AblateCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        var result = AblationRunner.run(set, training.gradients(), training.progressBar(), training.restartAboveBytes());
-        if (result.isEmpty()) return TrainingOptions.EXIT_RESTART;
-        List<AblationResult> rows = result.get();
+        List<AblationResult> rows = AblationRunner.run(set, training.gradients(), training.progressBar());
         out.print(Files.readString(set.outDir().resolve(AblationRunner.RESULTS)));
         out.println("(" + rows.size() + " runs; table and plots in " + set.outDir() + ")");
         out.flush();

@@ -18,8 +18,7 @@ import java.util.concurrent.Callable;
         description = {"Train a model from a run config. Prepares data.dir first if needed; writes checkpoints, "
                 + "metrics (CSV, JSONL), plots and the resolved config to run.out_dir, and exports at the end "
                 + "(export.on_finish).",
-                "Exit codes: 0 done, 2 bad input, 4 stopped on a non-finite loss (the last good checkpoint is kept), "
-                + "75 checkpointed to release memory (the launcher resumes automatically)."})
+                "Exit codes: 0 done, 2 bad input, 4 stopped on a non-finite loss (the last good checkpoint is kept)."})
 final class TrainCommand implements Callable<Integer> {
 
     static final int EXIT_NON_FINITE = 4;
@@ -54,15 +53,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be 0 (no pause) or a step number");
         TrainResult result = Trainer.run(config,
-                new Trainer.Options(resume, training.progressBar(), stopAfter, training.restartAboveBytes()),
+                new Trainer.Options(resume, training.progressBar(), stopAfter),
                 training.gradients());
         out.println(result.message());
         if (result.exportDir() != null) out.println("exported to " + result.exportDir());
         out.flush();
-        return switch (result.stop()) {
-            case NON_FINITE -> EXIT_NON_FINITE;
-            case RESTART -> TrainingOptions.EXIT_RESTART;
-            default -> 0;
-        };
+        return result.stop() == TrainResult.Stop.NON_FINITE ? EXIT_NON_FINITE : 0;
     }
 }

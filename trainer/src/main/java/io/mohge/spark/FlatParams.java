@@ -1,84 +1,71 @@
 package io.mohge.spark;
 
-import io.mohge.model.DecoderLM;
-import org.nd4j.autodiff.samediff.SameDiff;
+import io.mohge.engine.ParamStore;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
-
 /**
- * The model's trainable parameters (and, separately, its router-bias state) as one flat {@code float[]} in the
- * model's parameter order: the form that travels between the Spark driver and executors (STACK.md: plain float[]
- * is 3-5x cheaper to ship than INDArray).
+ * The model's flat parameter buffer (and, separately, its router-bias state) as plain {@code float[]}: the form
+ * that travels between the Spark driver and executors (plain float[] is 3-5x cheaper to ship than INDArray).
+ * The engine already keeps parameters and gradients in one flat buffer each, so this is a straight copy.
  */
 final class FlatParams {
 
-    private final SameDiff sd;
-    private final List<String> params;
-    private final List<String> state;
+    private final ParamStore store;
 
-    FlatParams(DecoderLM lm) {
-        this.sd = lm.sameDiff();
-        this.params = lm.trainableParams();
-        this.state = lm.stateNames();
+    FlatParams(ParamStore store) {
+        if (store.dtype() != DataType.FLOAT) throw new IllegalArgumentException("Spark training runs in float32");
+        this.store = store;
     }
 
-    float[] params() { return concat(params, sd::getArrForVarName); }
-
-    float[] state() { return concat(state, sd::getArrForVarName); }
-
-    void assignParams(float[] flat) { split(params, flat, (name, value) -> sd.getArrForVarName(name).assign(value)); }
-
-    void assignState(float[] flat) { split(state, flat, (name, value) -> sd.getArrForVarName(name).assign(value)); }
-
-    /** Gradients by parameter name, flattened in parameter order. */
-    float[] flattenGrads(Map<String, INDArray> grads) { return concat(params, grads::get); }
-
-    /** A flat gradient back as arrays shaped like the parameters. */
-    Map<String, INDArray> unflattenGrads(float[] flat) {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        split(params, flat, out::put);
-        return out;
+    float[] params() {
+        return store.values().data().asFloat();
     }
 
-    /** The arrays of {@code names}, in order, as one float[]. */
-    private float[] concat(List<String> names, Function<String, INDArray> arrays) {
-        float[] out = new float[length(names)];
+    float[] state() {
+        int n = 0;
+        for (INDArray a : store.state().values()) n += (int) a.length();
+        float[] out = new float[n];
         int offset = 0;
-        for (String name : names) {
-            float[] v = arrays.apply(name).castTo(DataType.FLOAT).data().asFloat();
+        for (INDArray a : store.state().values()) {
+            float[] v = a.data().asFloat();
             System.arraycopy(v, 0, out, offset, v.length);
             offset += v.length;
         }
         return out;
     }
 
-    /** Cuts {@code flat} into arrays shaped (and typed) like the model's arrays of {@code names}. */
-    private void split(List<String> names, float[] flat, BiConsumer<String, INDArray> sink) {
-        if (flat.length != length(names)) {
-            throw new IllegalStateException("flat array of " + flat.length + " values for " + length(names) + " model values");
-        }
-        int offset = 0;
-        for (String name : names) {
-            INDArray like = sd.getArrForVarName(name);
-            int n = (int) like.length();
-            float[] slice = new float[n];
-            System.arraycopy(flat, offset, slice, 0, n);
-            sink.accept(name, Nd4j.createFromArray(slice).reshape(like.shape()).castTo(like.dataType()));
-            offset += n;
-        }
+    void assignParams(float[] flat) {
+        check(flat.length, store.size(), "parameter");
+        store.values().data().setData(flat);
     }
 
-    private int length(List<String> names) {
-        long n = 0;
-        for (String name : names) n += sd.getArrForVarName(name).length();
-        if (n > Integer.MAX_VALUE) throw new IllegalStateException("more than 2^31 values do not fit one float[]");
-        return (int) n;
+    void assignState(float[] flat) {
+        int offset = 0;
+        for (INDArray a : store.state().values()) {
+            int n = (int) a.length();
+            check(flat.length - offset >= n ? n : -1, n, "router state");
+            float[] slice = new float[n];
+            System.arraycopy(flat, offset, slice, 0, n);
+            a.data().setData(slice);
+            offset += n;
+        }
+        check(offset, flat.length, "router state");
+    }
+
+    /** A flat gradient as shipped back to the driver. */
+    static float[] grads(INDArray flatGrads) {
+        return flatGrads.castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    /** A shipped flat gradient as the optimizer's [P] array. */
+    INDArray gradsOf(float[] flat) {
+        check(flat.length, store.size(), "gradient");
+        return Nd4j.createFromArray(flat);
+    }
+
+    private static void check(long got, long want, String what) {
+        if (got != want) throw new IllegalStateException("flat " + what + " array of " + got + " values for " + want);
     }
 }

@@ -6,7 +6,7 @@ import io.mohge.data.BatchSampler;
 import io.mohge.data.ShardLocation;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
-import io.mohge.model.DecoderLM;
+import io.mohge.engine.Transformer;
 import io.mohge.train.GradientSource;
 import io.mohge.train.GradientStep;
 import io.mohge.train.ModelState;
@@ -57,14 +57,14 @@ public final class SparkGradients implements GradientSource {
     private final int gradAccum;
     private long step;
 
-    private SparkGradients(JavaSparkContext sc, boolean ownsContext, RunConfig cfg, DecoderLM lm,
+    private SparkGradients(JavaSparkContext sc, boolean ownsContext, RunConfig cfg, Transformer model,
                            BatchSampler sampler, TokenDataset data) throws IOException {
         this.sc = sc;
         this.ownsContext = ownsContext;
         this.dist = cfg.distributed();
         this.configYaml = sc.broadcast(ConfigLoader.toYaml(cfg));
         this.sampler = sampler;
-        this.flat = new FlatParams(lm);
+        this.flat = new FlatParams(model.params());
         this.shards = data.locations(Split.TRAIN);
         this.shardStarts = new long[shards.size()];
         for (int i = 0; i < shardStarts.length; i++) shardStarts[i] = data.shardStart(Split.TRAIN, i);
@@ -76,10 +76,10 @@ public final class SparkGradients implements GradientSource {
 
     /** A factory that opens its own Spark context from the run's {@code distributed} section. */
     public static GradientSource.Factory factory() {
-        return (cfg, lm, state, sampler, data) -> {
+        return (cfg, model, state, sampler, data) -> {
             JavaSparkContext sc = SparkSupport.open("mohge-" + cfg.run().name(), cfg.distributed());
             try {
-                return new SparkGradients(sc, true, cfg, lm, sampler, data);
+                return new SparkGradients(sc, true, cfg, model, sampler, data);
             } catch (IOException | RuntimeException e) {
                 sc.close();
                 throw e;
@@ -89,7 +89,7 @@ public final class SparkGradients implements GradientSource {
 
     /** A factory that uses an existing context (tests, notebooks); the caller closes it. */
     public static GradientSource.Factory factory(JavaSparkContext sc) {
-        return (cfg, lm, state, sampler, data) -> new SparkGradients(sc, false, cfg, lm, sampler, data);
+        return (cfg, model, state, sampler, data) -> new SparkGradients(sc, false, cfg, model, sampler, data);
     }
 
     @Override

@@ -21,6 +21,10 @@ public final class SparkSupport {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
+        if (!local) {
+            // the engine's SIMD kernels need the Vector API module on executors too (without it they use ND4J ops)
+            conf.setIfMissing("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector");
+        }
         conf.setIfMissing("spark.ui.enabled", "false");
         conf.setIfMissing("spark.task.maxFailures", Integer.toString(config.taskMaxFailures()));
         // Parameters and gradients travel as plain float[] (STACK.md: INDArray serialisation is 3-5x slower).

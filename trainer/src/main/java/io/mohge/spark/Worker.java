@@ -4,9 +4,10 @@ import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
-import io.mohge.model.DecoderLM;
+import io.mohge.engine.Transformer;
 import io.mohge.train.GradientStep;
 import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 
@@ -24,8 +25,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * global batch for the parameters broadcast by the driver. A task is a pure function of (parameters, router
  * biases, windows), so Spark can retry a failed task on any executor and get the same result.
  *
- * <p>Building a SameDiff graph takes seconds, so each executor JVM keeps built models in a pool per run (a
- * SameDiff graph is not thread-safe: concurrent tasks of one executor borrow different models).
+ * <p>Each executor JVM keeps built models (with their preallocated buffers and open data readers) in a pool per
+ * run; a model is not thread-safe, so concurrent tasks of one executor borrow different models.
  */
 final class Worker {
 
@@ -43,7 +44,7 @@ final class Worker {
     }
 
     /** A built model with its data reader, borrowed by one task at a time. */
-    private record Model(DecoderLM lm, FlatParams flat, GradientStep step, TokenDataset data, int seqLen) { }
+    private record Model(FlatParams flat, GradientStep step, TokenDataset data, int seqLen) { }
 
     private static final Map<String, ConcurrentLinkedQueue<Model>> POOL = new ConcurrentHashMap<>();
 
@@ -62,7 +63,7 @@ final class Worker {
                 micro.add(batch);
             }
             GradientStep.Result r = m.step().compute(micro, in.groupAuxScale());
-            return WorkerResult.of(r, m.flat().flattenGrads(r.grads()), micro.size());
+            return WorkerResult.of(r, FlatParams.grads(r.grads()), micro.size());
         } finally {
             POOL.get(configYaml).add(m);
         }
@@ -72,11 +73,11 @@ final class Worker {
         Model m = POOL.computeIfAbsent(configYaml, k -> new ConcurrentLinkedQueue<>()).poll();
         if (m != null) return m;
         RunConfig cfg = ConfigLoader.fromYaml(configYaml, "the run config shipped by the driver");
-        DecoderLM lm = DecoderLM.build(cfg.model(), cfg.losses(), cfg.run().seed());
+        Transformer model = Transformer.create(cfg.model(), cfg.losses(), cfg.run().seed(), DataType.FLOAT);
         try {
             // new Configuration() picks up the cluster's HADOOP_CONF_DIR on executors
             TokenDataset data = TokenDataset.open(cfg.data().dir(), new Configuration());
-            return new Model(lm, new FlatParams(lm), new GradientStep(lm), data, cfg.model().seqLen());
+            return new Model(new FlatParams(model.params()), new GradientStep(model), data, cfg.model().seqLen());
         } catch (IOException e) {
             throw new UncheckedIOException("executor cannot open data.dir " + cfg.data().dir(), e);
         }

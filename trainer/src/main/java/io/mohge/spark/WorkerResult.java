@@ -79,6 +79,6 @@ final class WorkerResult implements Serializable {
         for (int i = 0; i < LossNames.ALL.size(); i++) losses.put(LossNames.ALL.get(i), lossSums[i] / microBatches);
         List<Double> rates = new ArrayList<>();
         for (double r : switchRates) rates.add(r);
-        return new GradientStep.Result(losses, flat.unflattenGrads(avg), tokensPerExpert, rates, dropped, tokens);
+        return new GradientStep.Result(losses, flat.gradsOf(avg), tokensPerExpert, rates, dropped, tokens);
     }
 }

@@ -1,28 +1,25 @@
 package io.mohge.train;
 
+import io.mohge.engine.Kernels;
 import io.mohge.export.FloatTensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
- * AdamW over named parameters: Adam with decoupled weight decay (Loshchilov & Hutter, "Decoupled Weight Decay
- * Regularization", ICLR 2019, Algorithm 2), in the form PyTorch's torch.optim.AdamW uses, where the decay is
- * scaled by the learning rate. For step t (1-based), gradient g, parameter p:
+ * AdamW over the model's flat parameter buffer: Adam with decoupled weight decay (Loshchilov and Hutter,
+ * "Decoupled Weight Decay Regularization", ICLR 2019, Algorithm 2) in the form torch.optim.AdamW uses, where the
+ * decay is scaled by the learning rate. For step t (1-based), gradient g, parameter p:
  * <pre>
- *   p <- p * (1 - lr * wd)                       (skipped for names in noDecay)
+ *   p <- p * (1 - lr * wd)                       (only where the decay mask is 1: matrices, not norm gains)
  *   m <- b1 * m + (1 - b1) * g
  *   v <- b2 * v + (1 - b2) * g^2
  *   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  * </pre>
- * Reference runs: b1 = 0.9, b2 = 0.95, wd = 0.1 (METHOD.md section 8). The state is the step count plus m and v
- * per parameter; {@link #state()} and {@link #load(State)} round-trip it exactly.
+ * One fused kernel pass per step ({@link Kernels#adamW}). The state is the step count plus flat m and v;
+ * {@link #state()} and {@link #load(State)} round-trip it exactly, by parameter name for checkpoints.
  */
 public final class AdamW {
 
@@ -37,25 +34,19 @@ public final class AdamW {
         }
     }
 
-    private final double beta1;
-    private final double beta2;
-    private final double eps;
-    private final double weightDecay;
-    private final Set<String> noDecay;
-    private final Map<String, INDArray> m = new TreeMap<>();
-    private final Map<String, INDArray> v = new TreeMap<>();
+    private final TrainerConfig cfg;
+    private final ModelState model;
+    private final Kernels kernels;
+    private final INDArray m;
+    private final INDArray v;
     private long step;
 
-    public AdamW(double beta1, double beta2, double eps, double weightDecay, Set<String> noDecay) {
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = eps;
-        this.weightDecay = weightDecay;
-        this.noDecay = Set.copyOf(noDecay);
-    }
-
-    public static AdamW of(TrainerConfig c, Set<String> noDecay) {
-        return new AdamW(c.beta1(), c.beta2(), c.eps(), c.weightDecay(), noDecay);
+    public AdamW(TrainerConfig cfg, ModelState model, Kernels kernels) {
+        this.cfg = cfg;
+        this.model = model;
+        this.kernels = kernels;
+        this.m = model.store().values().ulike().assign(0);
+        this.v = model.store().values().ulike().assign(0);
     }
 
     /** Steps taken so far. */
@@ -64,73 +55,30 @@ public final class AdamW {
     }
 
     /**
-     * One update of every parameter in place. {@code grads} must name exactly the parameters in {@code params}.
+     * One update of every parameter in place.
+     *
+     * @param grads flat [P] gradient in the model's layout
      */
-    public void update(Map<String, INDArray> params, Map<String, INDArray> grads, double lr) {
-        if (!params.keySet().equals(grads.keySet())) {
-            Set<String> missing = new TreeSet<>(params.keySet());
-            missing.removeAll(grads.keySet());
-            Set<String> extra = new TreeSet<>(grads.keySet());
-            extra.removeAll(params.keySet());
-            throw new IllegalArgumentException("AdamW: gradients do not match parameters; missing gradients for "
-                    + missing + ", gradients for unknown parameters " + extra);
+    public void update(INDArray grads, double lr) {
+        INDArray p = model.store().values();
+        if (grads.length() != p.length()) {
+            throw new IllegalArgumentException("AdamW: " + grads.length() + " gradient values for " + p.length()
+                    + " parameters");
         }
-        long t = step + 1;
-        double bc1 = 1.0 - Math.pow(beta1, t);
-        double bc2 = 1.0 - Math.pow(beta2, t);
-        for (Map.Entry<String, INDArray> e : params.entrySet()) {
-            String name = e.getKey();
-            INDArray p = e.getValue();
-            INDArray g = grads.get(name);
-            if (!Arrays.equals(p.shape(), g.shape())) {
-                throw new IllegalArgumentException("AdamW: gradient of " + name + " has shape " + Arrays.toString(g.shape())
-                        + " but the parameter has " + Arrays.toString(p.shape()));
-            }
-            INDArray mi = moment(m, name, p);
-            INDArray vi = moment(v, name, p);
-            mi.muli(beta1).addi(g.mul(1.0 - beta1));
-            vi.muli(beta2).addi(g.mul(g).muli(1.0 - beta2));
-            INDArray denom = Transforms.sqrt(vi.div(bc2), false).addi(eps);
-            INDArray delta = mi.div(bc1).divi(denom).muli(lr);
-            if (weightDecay > 0 && !noDecay.contains(name)) {
-                p.muli(1.0 - lr * weightDecay);
-            }
-            p.subi(delta);
-        }
-        step = t;
-    }
-
-    private INDArray moment(Map<String, INDArray> store, String name, INDArray p) {
-        INDArray s = store.get(name);
-        if (s == null) {
-            if (step > 0) {
-                throw new IllegalStateException("AdamW: no optimizer state for parameter " + name + " after "
-                        + step + " steps; the checkpoint's optimizer state does not match the model");
-            }
-            s = p.ulike().assign(0);
-            store.put(name, s);
-        } else if (!Arrays.equals(s.shape(), p.shape())) {
-            throw new IllegalStateException("AdamW: optimizer state of " + name + " has shape "
-                    + Arrays.toString(s.shape()) + " but the parameter has " + Arrays.toString(p.shape()));
-        }
-        return s;
+        step++;
+        kernels.adamW(p, grads, m, v, model.store().decayMask(),
+                new Kernels.AdamWStep(lr, cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay(), step));
     }
 
     /** A copy of the state. */
     public State state() {
-        Map<String, FloatTensor> ms = new TreeMap<>();
-        Map<String, FloatTensor> vs = new TreeMap<>();
-        m.forEach((k, a) -> ms.put(k, FloatTensor.of(a)));
-        v.forEach((k, a) -> vs.put(k, FloatTensor.of(a)));
-        return new State(step, ms, vs);
+        return new State(step, model.tensors(m), model.tensors(v));
     }
 
     /** Replaces the state by a copy of {@code s}. */
     public void load(State s) {
-        m.clear();
-        v.clear();
-        s.m().forEach((k, t) -> m.put(k, t.toINDArray()));
-        s.v().forEach((k, t) -> v.put(k, t.toINDArray()));
+        model.assign(s.m(), m, "optimizer first moments", "optimizer state");
+        model.assign(s.v(), v, "optimizer second moments", "optimizer state");
         step = s.step();
     }
 }

@@ -4,9 +4,11 @@ import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
+import io.mohge.engine.Batch;
+import io.mohge.engine.Transformer;
 import io.mohge.losses.LossNames;
-import io.mohge.model.DecoderLM;
 import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.api.buffer.DataType;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,12 +26,12 @@ public final class Evaluator {
 
     private Evaluator() { }
 
-    /** Mean lm_loss of {@code lm} over {@code batches} ([B][T + 1] windows each). */
-    public static double valLoss(DecoderLM lm, List<int[][]> batches) {
+    /** Mean lm_loss of {@code model} over {@code batches} ([B][T + 1] windows each). */
+    public static double valLoss(Transformer model, List<int[][]> batches) {
         if (batches.isEmpty()) throw new IllegalArgumentException("eval_batches: no validation batch to evaluate");
         double sum = 0;
         for (int[][] batch : batches) {
-            sum += lm.sameDiff().output(Batches.feed(lm, batch, 0.0), LossNames.LM).get(LossNames.LM).getDouble(0);
+            sum += model.forward(Batch.ofWindows(batch, model.config().seqLen()), 0.0).losses().get(LossNames.LM);
         }
         return sum / batches.size();
     }
@@ -47,14 +49,14 @@ public final class Evaluator {
                     + trained.model().vocabSize() + " tokens but the configured data has " + cfg.data().vocabSize()
                     + "; evaluate on data prepared with the tokenizer the model was trained on");
         }
-        DecoderLM lm = DecoderLM.build(trained.model(), trained.losses(), trained.run().seed());
-        new ModelState(lm).load(c.params(), c.routerBiases(), checkpointDir.toString());
+        Transformer model = Transformer.create(trained.model(), trained.losses(), trained.run().seed(), DataType.FLOAT);
+        new ModelState(model.params()).load(c.params(), c.routerBiases(), checkpointDir.toString());
         Configuration hconf = new Configuration();
         Prepare.prepare(cfg.data(), hconf);
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
             int seqLen = trained.model().seqLen();
             List<int[][]> batches = data.valBatches(seqLen, cfg.trainer().batchSize(), cfg.trainer().evalBatches());
-            double loss = valLoss(lm, batches);
+            double loss = valLoss(model, batches);
             long tokens = (long) batches.size() * cfg.trainer().batchSize() * seqLen;
             return new Result(c.step(), loss, Math.exp(loss), batches.size(), tokens);
         }

@@ -3,7 +3,7 @@ package io.mohge.train;
 import io.mohge.config.RunConfig;
 import io.mohge.data.BatchSampler;
 import io.mohge.data.TokenDataset;
-import io.mohge.model.DecoderLM;
+import io.mohge.engine.Transformer;
 
 import java.io.IOException;
 
@@ -25,7 +25,7 @@ public interface GradientSource extends AutoCloseable {
     /** Creates the source of a run once its model and data are open. */
     @FunctionalInterface
     interface Factory {
-        GradientSource open(RunConfig cfg, DecoderLM lm, ModelState state, BatchSampler sampler, TokenDataset data)
+        GradientSource open(RunConfig cfg, Transformer model, ModelState state, BatchSampler sampler, TokenDataset data)
                 throws IOException;
     }
 }

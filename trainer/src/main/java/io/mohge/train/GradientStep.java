@@ -1,8 +1,8 @@
 package io.mohge.train;
 
+import io.mohge.engine.Batch;
+import io.mohge.engine.Transformer;
 import io.mohge.losses.LossNames;
-import io.mohge.model.DecoderLM;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
@@ -11,89 +11,55 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Forward and backward pass of one optimizer step over {@code grad_accum} micro-batches with
- * {@code sd.calculateGradientsAndOutputs}: gradients and loss terms are averaged over the micro-batches
- * (each micro-batch loss is a mean over its tokens, so the average equals the loss of the whole batch;
- * auxiliary terms scale exactly like the LM loss, METHOD.md section 5), tokens-per-expert counts are summed.
+ * Forward and backward pass of one optimizer step over {@code grad_accum} micro-batches: each micro-batch's
+ * gradient is accumulated with weight 1/n into the model's flat gradient buffer, so the buffer ends up holding
+ * the average (each micro-batch loss is a mean over its tokens, so the average equals the loss of the whole
+ * batch; auxiliary terms scale exactly like the LM loss). Loss terms are averaged, tokens-per-expert summed.
  */
 public final class GradientStep {
 
     /**
      * @param losses          loss terms by name ({@link LossNames#ALL}), averaged over micro-batches
-     * @param grads           gradient per parameter, averaged over micro-batches
+     * @param grads           flat gradient [P] in the model's parameter layout, averaged over micro-batches
      * @param tokensPerExpert [layers][E] routed assignments, summed over micro-batches (empty for dense)
      * @param switchRates     one top-1 expert switch rate per (micro-batch, layer)
      * @param droppedTokens   assignments dropped by the capacity limit, summed
      * @param tokens          tokens processed
      */
-    public record Result(Map<String, Double> losses, Map<String, INDArray> grads, long[][] tokensPerExpert,
-                  List<Double> switchRates, double droppedTokens, long tokens) { }
+    public record Result(Map<String, Double> losses, INDArray grads, long[][] tokensPerExpert,
+                         List<Double> switchRates, double droppedTokens, long tokens) { }
 
-    private final DecoderLM lm;
-    private final List<String> outputs = new ArrayList<>();
-    private final int layers;
+    private final Transformer model;
 
-    public GradientStep(DecoderLM lm) {
-        this.lm = lm;
-        this.outputs.addAll(LossNames.ALL);
-        boolean routed = !lm.routingOutputNames(0).isEmpty();
-        this.layers = routed ? lm.config().nLayers() : 0;
-        for (int i = 0; i < layers; i++) {
-            outputs.add(name(i, "tokens_per_expert"));
-            outputs.add(name(i, "selected_experts"));
-            outputs.add(name(i, "dropped_tokens"));
-        }
+    public GradientStep(Transformer model) {
+        this.model = model;
     }
 
-    private static String name(int layer, String output) {
-        return "layers." + layer + "." + output;
-    }
-
+    /** @param microBatches windows of seq_len + 1 tokens, [B][T + 1] each */
     public Result compute(List<int[][]> microBatches, double groupAuxScale) {
-        Map<String, INDArray> gradSum = new LinkedHashMap<>();
-        Map<String, Double> lossSum = new LinkedHashMap<>();
-        long[][] counts = new long[layers][];
+        int n = microBatches.size();
+        int seqLen = model.config().seqLen();
+        model.params().zeroGrads();
+        Map<String, Double> losses = new LinkedHashMap<>();
+        long[][] counts = null;
         List<Double> switchRates = new ArrayList<>();
         double dropped = 0;
         long tokens = 0;
-        List<String> paramNames = lm.trainableParams();
-        for (int[][] batch : microBatches) {
-            OutAndGrad r = lm.sameDiff().calculateGradientsAndOutputs(Batches.feed(lm, batch, groupAuxScale),
-                    outputs, paramNames);
-            Map<String, INDArray> out = r.getOutputs();
-            for (String term : LossNames.ALL) lossSum.merge(term, out.get(term).getDouble(0), Double::sum);
-            for (String p : paramNames) {
-                INDArray g = r.getGradients().get(p);
-                if (g == null) throw new IllegalStateException("no gradient for parameter " + p + " (not on the loss path?)");
-                INDArray acc = gradSum.get(p);
-                if (acc == null) gradSum.put(p, g.dup());
-                else acc.addi(g);
+        for (int[][] windows : microBatches) {
+            Transformer.Result r = model.forwardBackward(Batch.ofWindows(windows, seqLen), groupAuxScale, 1.0 / n);
+            r.losses().forEach((term, value) -> losses.merge(term, value / n, Double::sum));
+            if (counts == null) {
+                counts = new long[r.tokensPerExpert().length][];
+                for (int i = 0; i < counts.length; i++) counts[i] = new long[r.tokensPerExpert()[i].length];
             }
-            for (int i = 0; i < layers; i++) {
-                INDArray tpe = out.get(name(i, "tokens_per_expert"));                  // [E]
-                if (counts[i] == null) counts[i] = new long[(int) tpe.length()];
-                for (int e = 0; e < counts[i].length; e++) counts[i][e] += Math.round(tpe.getDouble(e));
-                INDArray selected = out.get(name(i, "selected_experts"));              // [N, K], best first
-                switchRates.add(RoutingStats.switchRate(topExpert(selected, batch.length)));
-                dropped += out.get(name(i, "dropped_tokens")).getDouble(0);
+            for (int i = 0; i < counts.length; i++) {
+                for (int e = 0; e < counts[i].length; e++) counts[i][e] += r.tokensPerExpert()[i][e];
+                switchRates.add(RoutingStats.switchRate(r.topExpert()[i], windows.length, seqLen));
             }
-            tokens += (long) batch.length * lm.config().seqLen();
+            dropped += r.dropped();
+            tokens += (long) windows.length * seqLen;
         }
-        int n = microBatches.size();
-        if (n > 1) {
-            for (INDArray g : gradSum.values()) g.divi(n);
-        }
-        Map<String, Double> losses = new LinkedHashMap<>();
-        lossSum.forEach((k, v) -> losses.put(k, v / n));
-        return new Result(losses, gradSum, counts, switchRates, dropped, tokens);
-    }
-
-    /** [B][T] top-1 expert of every position from selected_experts [B*T, K]. */
-    private static int[][] topExpert(INDArray selected, int batch) {
-        int[] flat = selected.getColumn(0).dup().toIntVector();
-        int t = flat.length / batch;
-        int[][] out = new int[batch][t];
-        for (int b = 0; b < batch; b++) System.arraycopy(flat, b * t, out[b], 0, t);
-        return out;
+        return new Result(losses, model.params().grads(), counts == null ? new long[0][] : counts, switchRates,
+                dropped, tokens);
     }
 }

@@ -1,6 +1,7 @@
 package io.mohge.train;
 
 import io.mohge.data.BatchSampler;
+import io.mohge.engine.Transformer;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -14,10 +15,10 @@ public final class LocalGradients implements GradientSource {
     private final int batchSize;
     private final int gradAccum;
 
-    public LocalGradients(io.mohge.config.RunConfig cfg, io.mohge.model.DecoderLM lm, ModelState state,
-                          BatchSampler sampler, io.mohge.data.TokenDataset data) {
+    public LocalGradients(io.mohge.config.RunConfig cfg, Transformer model, ModelState state, BatchSampler sampler,
+                          io.mohge.data.TokenDataset data) {
         this.sampler = sampler;
-        this.step = new GradientStep(lm);
+        this.step = new GradientStep(model);
         this.batchSize = cfg.trainer().batchSize();
         this.gradAccum = cfg.trainer().gradAccum();
     }

@@ -1,75 +1,92 @@
 package io.mohge.train;
 
+import io.mohge.engine.ParamStore;
 import io.mohge.export.FloatTensor;
-import io.mohge.model.DecoderLM;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The arrays of a {@link DecoderLM}'s graph by name: trainable parameters (updated in place by the optimizer,
- * so the graph sees every update) and non-trained state (router biases), plus copies to and from
- * {@link FloatTensor} maps for checkpoints.
+ * A model's tensors as checkpoints see them: trainable parameters and non-trained state (router biases) by
+ * name, copied to and from {@link FloatTensor} maps. The live values stay in the engine's {@link ParamStore}.
  */
 public final class ModelState {
 
-    private final SameDiff sd;
-    private final List<String> trainable;
-    private final List<String> state;
+    private final ParamStore store;
 
-    public ModelState(DecoderLM lm) {
-        this.sd = lm.sameDiff();
-        this.trainable = lm.trainableParams();
-        this.state = lm.stateNames();
+    public ModelState(ParamStore store) {
+        this.store = store;
     }
 
-    /** The live parameter arrays, in the model's order (input to output). */
-    public Map<String, INDArray> params() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String name : trainable) out.put(name, sd.getArrForVarName(name));
-        return out;
+    public ParamStore store() {
+        return store;
     }
 
+    /** Parameter names in model order. */
     public List<String> paramNames() {
-        return trainable;
-    }
-
-    /** Copies of the parameters. */
-    public Map<String, FloatTensor> paramTensors() {
-        return copy(trainable);
-    }
-
-    /** Copies of the non-trained state (router biases). */
-    public Map<String, FloatTensor> stateTensors() {
-        return copy(state);
+        return store.names();
     }
 
     /** Total number of trainable values. */
     public long parameterCount() {
-        long n = 0;
-        for (String name : trainable) n += sd.getArrForVarName(name).length();
-        return n;
+        return store.size();
+    }
+
+    /** Copies of the parameters by name. */
+    public Map<String, FloatTensor> paramTensors() {
+        return tensors(store.values());
+    }
+
+    /** Copies of the slices of a flat [P] array (parameters, or optimizer moments) by parameter name. */
+    public Map<String, FloatTensor> tensors(INDArray flat) {
+        Map<String, FloatTensor> out = new TreeMap<>();
+        for (String name : store.names()) out.put(name, FloatTensor.of(slice(flat, name)));
+        return out;
+    }
+
+    /** Copies of the non-trained state (router biases). */
+    public Map<String, FloatTensor> stateTensors() {
+        Map<String, FloatTensor> out = new TreeMap<>();
+        store.state().forEach((name, a) -> out.put(name, FloatTensor.of(a)));
+        return out;
     }
 
     /** Overwrites parameters and state from a checkpoint; names and shapes must match exactly. */
     public void load(Map<String, FloatTensor> params, Map<String, FloatTensor> stateTensors, String source) {
-        assign(trainable, params, "parameters", source);
-        assign(state, stateTensors, "router state", source);
+        assign(params, store.values(), "parameters", source);
+        sameNames(store.state().keySet(), stateTensors, "router state", source);
+        store.state().forEach((name, a) -> a.assign(checked(stateTensors.get(name), a.shape(), name, source)));
     }
 
-    private Map<String, FloatTensor> copy(List<String> names) {
-        Map<String, FloatTensor> out = new TreeMap<>();
-        for (String name : names) out.put(name, FloatTensor.of(sd.getArrForVarName(name)));
-        return out;
+    /** Overwrites the slices of a flat [P] array from tensors by parameter name (e.g. optimizer moments). */
+    public void assign(Map<String, FloatTensor> values, INDArray flat, String what, String source) {
+        sameNames(store.names(), values, what, source);
+        for (String name : store.names()) {
+            INDArray target = slice(flat, name);
+            target.assign(checked(values.get(name), target.shape(), name, source));
+        }
     }
 
-    private void assign(List<String> names, Map<String, FloatTensor> values, String what, String source) {
+    private INDArray slice(INDArray flat, String name) {
+        ParamStore.Entry e = store.entry(name);
+        return flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(e.offset(), e.offset() + e.length()))
+                .reshape(e.shape());
+    }
+
+    private static INDArray checked(FloatTensor t, long[] shape, String name, String source) {
+        if (!Arrays.equals(shape, t.shape())) {
+            throw new IllegalArgumentException("checkpoint " + source + ": " + name + " has shape "
+                    + Arrays.toString(t.shape()) + " but the model expects " + Arrays.toString(shape));
+        }
+        return t.toINDArray();
+    }
+
+    private static void sameNames(java.util.Collection<String> names, Map<String, FloatTensor> values, String what,
+                                  String source) {
         if (!new TreeSet<>(names).equals(new TreeSet<>(values.keySet()))) {
             TreeSet<String> missing = new TreeSet<>(names);
             missing.removeAll(values.keySet());
@@ -77,15 +94,6 @@ public final class ModelState {
             extra.removeAll(names);
             throw new IllegalArgumentException("checkpoint " + source + ": its " + what + " do not match the model "
                     + "(missing " + missing + ", unknown " + extra + "); was it written for another model config?");
-        }
-        for (String name : names) {
-            INDArray target = sd.getArrForVarName(name);
-            FloatTensor t = values.get(name);
-            if (!Arrays.equals(target.shape(), t.shape())) {
-                throw new IllegalArgumentException("checkpoint " + source + ": " + name + " has shape "
-                        + Arrays.toString(t.shape()) + " but the model expects " + Arrays.toString(target.shape()));
-            }
-            target.assign(t.toINDArray().castTo(target.dataType()));
         }
     }
 }

@@ -90,6 +90,19 @@ public final class RoutingStats {
         return pairs == 0 ? Double.NaN : (double) switches / pairs;
     }
 
+    /** {@link #switchRate(int[][])} of {@code sequences} rows of {@code seqLen} positions stored one after another. */
+    public static double switchRate(int[] topExpert, int sequences, int seqLen) {
+        long pairs = 0;
+        long switches = 0;
+        for (int s = 0; s < sequences; s++) {
+            for (int t = 1; t < seqLen; t++) {
+                pairs++;
+                if (topExpert[s * seqLen + t] != topExpert[s * seqLen + t - 1]) switches++;
+            }
+        }
+        return pairs == 0 ? Double.NaN : (double) switches / pairs;
+    }
+
     /** The metrics of the interval (see class comment); empty when no token was routed. */
     public Map<String, Double> metrics() {
         Map<String, Double> out = new LinkedHashMap<>();

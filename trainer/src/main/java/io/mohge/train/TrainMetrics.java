@@ -17,7 +17,8 @@ import java.util.Map;
  *   tokens_per_s (training compute only), mfu ({@link Flops}), active_params (per token, measured routing)
  *   routed models: group_share.g (mohge), expert_load_min, expert_load_max, dead_experts, switch_rate,
  *                  imbalance, imbalance_contiguous, dropped_tokens ({@link RoutingStats})
- *   elapsed_s (wall time since this process started training)
+ *   rss_gb (resident memory of the process at the end of the interval), elapsed_s (wall time since this
+ *   process started training)
  * </pre>
  */
 final class TrainMetrics {
@@ -33,6 +34,7 @@ final class TrainMetrics {
     private long tokens;
     private long computeNanos;
     private double dropped;
+    private long residentBytes;
 
     TrainMetrics(ModelConfig model, RoutingStats routing, double peakFlops) {
         this.model = model;
@@ -50,6 +52,7 @@ final class TrainMetrics {
             columns.addAll(List.of("expert_load_min", "expert_load_max", "dead_experts", "switch_rate", "imbalance",
                     "imbalance_contiguous", "dropped_tokens"));
         }
+        columns.add("rss_gb");
         columns.add("elapsed_s");
     }
 
@@ -57,8 +60,9 @@ final class TrainMetrics {
         return columns;
     }
 
-    /** Adds one optimizer step. */
-    void add(GradientStep.Result r, double gradNorm, long nanos) {
+    /** Adds one optimizer step, with the process's resident memory after it. */
+    void add(GradientStep.Result r, double gradNorm, long nanos, long residentBytes) {
+        this.residentBytes = residentBytes;
         r.losses().forEach((k, v) -> lossSums.merge(k, v, Double::sum));
         gradNormSum += gradNorm;
         steps++;
@@ -110,6 +114,7 @@ final class TrainMetrics {
             row.putAll(routing.metrics());
             row.put("dropped_tokens", dropped);
         }
+        if (steps > 0) row.put("rss_gb", residentBytes / 1e9);
         row.put("elapsed_s", elapsedSeconds);
         reset();
         return row;

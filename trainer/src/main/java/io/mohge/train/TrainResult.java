@@ -24,9 +24,7 @@ public record TrainResult(Stop stop, long step, List<Double> losses, double valL
         /** Stopped at the requested step before trainer.steps (resume later). */
         PAUSED,
         /** A loss or gradient became NaN/infinite; the last good checkpoint is kept. */
-        NON_FINITE,
-        /** Checkpointed because resident memory passed Options.restartAboveBytes; resume in a fresh process. */
-        RESTART
+        NON_FINITE
     }
 
     public TrainResult {

@@ -13,12 +13,12 @@ import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
 import io.mohge.export.Exporter;
 import io.mohge.losses.LossNames;
-import io.mohge.model.DecoderLM;
+import io.mohge.engine.Kernels;
+import io.mohge.engine.Transformer;
 import io.mohge.model.ModelConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,18 +27,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The training loop (METHOD.md sections 5 and 8). Per optimizer step s = 1..steps:
  * <ol>
  *   <li>the next global batch from the resumable sampler turned into gradients by a {@link GradientSource}:
- *       in this JVM ({@link LocalGradients}: grad_accum micro-batches of batch_size windows, forward + backward
- *       with {@code calculateGradientsAndOutputs}, averaged by {@link GradientStep}) or on Spark workers;
+ *       in this JVM ({@link LocalGradients}: grad_accum micro-batches of batch_size windows through the engine's
+ *       forward and backward, averaged by {@link GradientStep}) or on Spark workers;
  *       group_aux_scale = 1 when s > group_start_fraction * steps, else 0;</li>
  *   <li>NaN guard: a non-finite loss or gradient norm stops the run before the update, keeping the last
  *       checkpoint;</li>
@@ -49,7 +47,8 @@ import java.util.Set;
  * </ol>
  * Everything that influences the next step is in the checkpoint (parameters, AdamW state, router biases,
  * sampler position, step), and the loop is deterministic, so a resumed run reproduces the losses of an
- * uninterrupted one bit for bit. Files in run.out_dir: {@code checkpoints/step-NNNNNN/}, {@code metrics.csv},
+ * uninterrupted one bit for bit. Every buffer of the engine is allocated once, so resident memory stays flat
+ * (logged as rss_gb). Files in run.out_dir: {@code checkpoints/step-NNNNNN/}, {@code metrics.csv},
  * {@code metrics.jsonl}, {@code plots/*.png}, {@code config.resolved.yaml}, {@code placement.json} and, with
  * export.on_finish, the export.
  */
@@ -63,17 +62,8 @@ public final class Trainer {
      *                    directory that already holds checkpoints is refused
      * @param progressBar draw a console progress bar
      * @param stopAfter   stop (with a checkpoint) after this step even if trainer.steps is larger; 0 = no stop
-     * @param restartAboveBytes when the process's resident memory exceeds this many bytes, checkpoint and stop with
-     *                    {@link TrainResult.Stop#RESTART} so that a supervisor (the {@code mohge} launcher) resumes
-     *                    the run in a fresh JVM; 0 = never. ND4J 1.0.0-M2.1 leaks native memory (about 40 MB per
-     *                    step for the main job) in ops whose shapes depend on routing (sparse expert dispatch; dense
-     *                    models stay flat), and resume is exact, so a restart changes nothing but the memory.
      */
-    public record Options(boolean resume, boolean progressBar, long stopAfter, long restartAboveBytes) {
-        public Options(boolean resume, boolean progressBar, long stopAfter) {
-            this(resume, progressBar, stopAfter, 0);
-        }
-
+    public record Options(boolean resume, boolean progressBar, long stopAfter) {
         public static Options of(boolean resume) {
             return new Options(resume, true, 0);
         }
@@ -115,7 +105,7 @@ public final class Trainer {
         Prepare.prepare(cfg.data(), hconf);
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
             Loop loop = new Loop(cfg, options, out, data);
-            try (GradientSource source = gradients.open(cfg, loop.lm, loop.state, loop.sampler, data)) {
+            try (GradientSource source = gradients.open(cfg, loop.model, loop.state, loop.sampler, data)) {
                 return loop.run(source);
             }
         }
@@ -127,7 +117,7 @@ public final class Trainer {
         private final TrainerConfig tc;
         private final Options options;
         private final Path out;
-        private final DecoderLM lm;
+        private final Transformer model;
         private final ModelState state;
         private final AdamW optimizer;
         private final BatchSampler sampler;
@@ -142,9 +132,9 @@ public final class Trainer {
             this.options = options;
             this.out = out;
             ModelConfig model = cfg.model();
-            this.lm = DecoderLM.build(model, cfg.losses(), cfg.run().seed());
-            this.state = new ModelState(lm);
-            this.optimizer = AdamW.of(tc, Set.copyOf(lm.decayExcluded()));
+            this.model = Transformer.create(model, cfg.losses(), cfg.run().seed(), DataType.FLOAT);
+            this.state = new ModelState(this.model.params());
+            this.optimizer = new AdamW(tc, state, Kernels.forType(DataType.FLOAT));
             this.sampler = data.trainSampler(model.seqLen(), cfg.run().seed(), 0, 1);
             this.valBatches = data.valBatches(model.seqLen(), tc.batchSize(), tc.evalBatches());
             this.store = new CheckpointStore(checkpointRoot(cfg), tc.keepCheckpoints());
@@ -190,13 +180,12 @@ public final class Trainer {
                  Progress progress = new Progress(options.progressBar(), cfg.run().name(), start, tc.steps())) {
                 while (step < end) {
                     long s = step + 1;
-                    Nd4j.getRandom().setSeed(cfg.run().seed() + s); // per-step randomness depends on (seed, step) only
                     double lr = schedule.at(s);
                     double groupScale = s > cfg.losses().groupStartFraction() * tc.steps() ? 1.0 : 0.0;
                     long begin = System.nanoTime();
                     GradientStep.Result r = gradients.next(groupScale);
                     double loss = r.losses().get(LossNames.TOTAL);
-                    double norm = GradClip.clip(r.grads().values(), tc.clipNorm());
+                    double norm = GradClip.clip(r.grads(), tc.clipNorm());
                     if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
                         stop = TrainResult.Stop.NON_FINITE;
                         message = "step " + s + ": non-finite training values " + r.losses() + ", grad_norm = " + norm
@@ -206,13 +195,13 @@ public final class Trainer {
                         LOG.error(message);
                         break;
                     }
-                    optimizer.update(state.params(), r.grads(), lr);
-                    lm.updateRouterBiases(loads(r.tokensPerExpert()));
-                    metrics.add(r, norm, System.nanoTime() - begin);
+                    optimizer.update(r.grads(), lr);
+                    model.updateRouterBiases(r.tokensPerExpert());
+                    metrics.add(r, norm, System.nanoTime() - begin, Pointer.physicalBytes());
                     losses.add(loss);
                     step = s;
                     boolean evaluate = s % tc.evalEvery() == 0 || s == tc.steps();
-                    double val = evaluate ? Evaluator.valLoss(lm, valBatches) : Double.NaN;
+                    double val = evaluate ? Evaluator.valLoss(model, valBatches) : Double.NaN;
                     if (evaluate) valLoss = val;
                     if (s % tc.logEvery() == 0 || evaluate || s == end) {
                         Map<String, Double> row = metrics.rowAndReset(s, lr, val, (System.nanoTime() - t0) * 1e-9);
@@ -221,16 +210,6 @@ public final class Trainer {
                     }
                     if (s % tc.checkpointEvery() == 0 || s == end) lastCheckpoint = store.save(checkpoint(s));
                     progress.step(s, String.format("loss %.4f", loss));
-                    long resident = Pointer.physicalBytes();
-                    if (s < end && options.restartAboveBytes() > 0 && resident > options.restartAboveBytes()) {
-                        if (s % tc.checkpointEvery() != 0) lastCheckpoint = store.save(checkpoint(s));
-                        stop = TrainResult.Stop.RESTART;
-                        message = String.format("step %d: resident memory %.1f GB is above the restart limit %.1f GB; "
-                                + "checkpoint %s written, resume it in a fresh process (mohge train --resume)", s,
-                                resident / 1e9, options.restartAboveBytes() / 1e9, lastCheckpoint);
-                        LOG.info(message);
-                        break;
-                    }
                 }
             }
             if (Files.exists(out.resolve(MetricsLog.CSV)) && !MetricsLog.readCsv(out.resolve(MetricsLog.CSV)).isEmpty()) {
@@ -273,20 +252,10 @@ public final class Trainer {
                     cfg.run().seed(), step, GSON.toJson(sampler.position()), ConfigLoader.toYaml(cfg), placementJson);
         }
 
-        private Map<String, INDArray> loads(long[][] tokensPerExpert) {
-            Map<String, INDArray> m = new HashMap<>();
-            for (int i = 0; i < tokensPerExpert.length; i++) {
-                double[] d = new double[tokensPerExpert[i].length];
-                for (int e = 0; e < d.length; e++) d[e] = tokensPerExpert[i][e];
-                m.put("layers." + i + ".tokens_per_expert", Nd4j.createFromArray(d));
-            }
-            return m;
-        }
-
         private String summary(Map<String, Double> row, long step) {
             StringBuilder sb = new StringBuilder("step ").append(step).append('/').append(tc.steps());
             for (String k : List.of("loss", "lm_loss", "group_aux", "intra_aux", "val_loss", "grad_norm", "tokens_per_s",
-                    "mfu", "imbalance")) {
+                    "mfu", "imbalance", "rss_gb")) {
                 Double v = row.get(k);
                 if (v != null && !v.isNaN()) sb.append(' ').append(k).append(' ').append(String.format("%.4g", v));
             }

@@ -77,24 +77,6 @@ class AblationTest {
         List<AblationResult> again = AblationRunner.run(AblationSet.read(set), LocalGradients::new, false);
         assertEquals(rows.get(2).valLoss(), again.get(2).valLoss());
     }
-
-    @Test
-    void memoryRestartsStopTheSetAndRunningItAgainFinishesItExactly() throws IOException {
-        List<AblationResult> straight = AblationRunner.run(AblationSet.read(tinySet(dir.resolve("straight"), false)),
-                LocalGradients::new, false);
-        AblationSet set = AblationSet.read(tinySet(dir.resolve("restarted"), false));
-        java.util.Optional<List<AblationResult>> rows;
-        int invocations = 0;
-        do { // a one-byte limit: every step asks for a fresh process, as the launcher provides
-            rows = AblationRunner.run(set, LocalGradients::new, false, 1);
-            invocations++;
-        } while (rows.isEmpty() && invocations < 20);
-        assertEquals(5, invocations, "two runs of 3 steps: a restart after steps 1 and 2 of each, then the table");
-        for (int i = 0; i < straight.size(); i++) {
-            assertEquals(straight.get(i).valLoss(), rows.get().get(i).valLoss(), "run " + straight.get(i).name());
-        }
-    }
-
     private Path tinySet(Path out, boolean withDense) throws IOException {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < 300; i++) text.append("group ").append(i % 5).append(" expert ").append(i % 7).append(" token ").append(i).append('\n');

@@ -1,59 +1,64 @@
 package io.mohge.train;
 
+import io.mohge.engine.Kernels;
+import io.mohge.engine.ParamStore;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AdamWTest {
 
-    private static Map<String, INDArray> params() {
-        Map<String, INDArray> p = new TreeMap<>();
-        p.put("w", Nd4j.createFromArray(new float[][]{{0.5f, -1.0f}, {2.0f, 0.0f}}));
-        p.put("norm.gain", Nd4j.createFromArray(new float[]{1.0f, 0.5f}));
-        return p;
+    /** A decayed matrix w [2, 2] = [[0.5, -1], [2, 0]] and a norm gain [2] = [1, 0.5], flat in that order. */
+    private static ModelState model() {
+        ParamStore store = new ParamStore.Builder().matrix("w", 2, 2).gain("norm.gain", 2).build(DataType.FLOAT, 1, 0.1);
+        store.values().assign(Nd4j.createFromArray(0.5f, -1.0f, 2.0f, 0.0f, 1.0f, 0.5f));
+        return new ModelState(store);
     }
 
-    private static Map<String, INDArray> grads(float a, float b, float c, float d, float e, float f) {
-        Map<String, INDArray> g = new TreeMap<>();
-        g.put("w", Nd4j.createFromArray(new float[][]{{a, b}, {c, d}}));
-        g.put("norm.gain", Nd4j.createFromArray(new float[]{e, f}));
-        return g;
+    private static INDArray grads(float... g) {
+        return Nd4j.createFromArray(g);
+    }
+
+    private static AdamW adam(ModelState m, double b1, double b2, double eps, double wd) {
+        TrainerConfig base = TrainerConfig.DEFAULTS;
+        TrainerConfig c = new TrainerConfig(base.steps(), base.batchSize(), base.gradAccum(), base.lr(), base.minLr(),
+                base.warmupSteps(), wd, b1, b2, eps, base.clipNorm(), base.logEvery(), base.evalEvery(),
+                base.evalBatches(), base.checkpointEvery(), base.keepCheckpoints());
+        return new AdamW(c, m, Kernels.forType(DataType.FLOAT));
+    }
+
+    private static float[] values(ModelState m) {
+        return m.store().values().data().asFloat();
     }
 
     @Test
     void firstStepMatchesHandComputation() {
         // lr 0.1, wd 0.1, b1 0.9, b2 0.95, eps 1e-8. At t = 1 the bias-corrected moments are g and g^2, so
         // p1 = p0 * (1 - 0.01) - 0.1 * g / (|g| + 1e-8)
-        Map<String, INDArray> p = params();
-        AdamW opt = new AdamW(0.9, 0.95, 1e-8, 0.1, Set.of("norm.gain"));
-        opt.update(p, grads(0.2f, -0.4f, 1e-3f, 0f, 0.3f, -0.1f), 0.1);
-        // w[0][0]: 0.5 * 0.99 - 0.1 * 0.2 / (0.2 + 1e-8) = 0.395000005
-        assertEquals(0.395000005, p.get("w").getDouble(0, 0), 2e-7);
-        // w[0][1]: -1 * 0.99 + 0.1 * 0.4 / (0.4 + 1e-8) = -0.8900000025
-        assertEquals(-0.8900000025, p.get("w").getDouble(0, 1), 2e-7);
-        // w[1][0]: 2 * 0.99 - 0.1 * 1e-3 / (1e-3 + 1e-8) = 1.880001
-        assertEquals(1.8800009999, p.get("w").getDouble(1, 0), 1e-6);
-        // w[1][1]: zero gradient, zero parameter: stays 0
-        assertEquals(0.0, p.get("w").getDouble(1, 1), 0.0);
-        // excluded from decay: gain[0] = 1 - 0.1 * 0.3 / (0.3 + 1e-8) = 0.9000000033, no factor 0.99
-        assertEquals(0.9000000033, p.get("norm.gain").getDouble(0), 2e-7);
-        assertEquals(0.59999999, p.get("norm.gain").getDouble(1), 2e-7);
+        ModelState m = model();
+        AdamW opt = adam(m, 0.9, 0.95, 1e-8, 0.1);
+        opt.update(grads(0.2f, -0.4f, 1e-3f, 0f, 0.3f, -0.1f), 0.1);
+        float[] p = values(m);
+        assertEquals(0.395000005, p[0], 2e-7);     // 0.5 * 0.99 - 0.1 * 0.2 / (0.2 + 1e-8)
+        assertEquals(-0.8900000025, p[1], 2e-7);   // -1 * 0.99 + 0.1 * 0.4 / (0.4 + 1e-8)
+        assertEquals(1.8800009999, p[2], 1e-6);    // 2 * 0.99 - 0.1 * 1e-3 / (1e-3 + 1e-8)
+        assertEquals(0.0, p[3], 0.0);              // zero gradient, zero parameter
+        assertEquals(0.9000000033, p[4], 2e-7);    // gain: no decay, 1 - 0.1 * 0.3 / (0.3 + 1e-8)
+        assertEquals(0.59999999, p[5], 2e-7);
         assertEquals(1, opt.step());
     }
 
     @Test
     void severalStepsMatchAScalarReference() {
         double lr = 0.05, wd = 0.2, b1 = 0.9, b2 = 0.95, eps = 1e-6;
-        Map<String, INDArray> p = params();
-        AdamW opt = new AdamW(b1, b2, eps, wd, Set.of("norm.gain"));
+        ModelState model = model();
+        AdamW opt = adam(model, b1, b2, eps, wd);
         float[][] gs = {{0.2f, -0.4f, 1e-3f, 0.5f, 0.3f, -0.1f}, {-0.4f, 0.1f, 2f, -0.5f, 0.1f, 0.1f},
                 {0.05f, 0.05f, -1f, 0.25f, -0.2f, 0.4f}};
         double[] ref = {0.5, -1.0, 2.0, 0.0, 1.0, 0.5}; // w row-major, then gain
@@ -61,7 +66,7 @@ class AdamWTest {
         double[] v = new double[6];
         for (int t = 1; t <= gs.length; t++) {
             float[] g = gs[t - 1];
-            opt.update(p, grads(g[0], g[1], g[2], g[3], g[4], g[5]), lr);
+            opt.update(grads(g), lr);
             for (int i = 0; i < 6; i++) {
                 m[i] = b1 * m[i] + (1 - b1) * g[i];
                 v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
@@ -71,47 +76,39 @@ class AdamWTest {
                 ref[i] -= lr * mhat / (Math.sqrt(vhat) + eps);
             }
         }
-        float[] w = p.get("w").dup('c').data().asFloat();
-        float[] gain = p.get("norm.gain").data().asFloat();
-        for (int i = 0; i < 4; i++) assertEquals(ref[i], w[i], 1e-6, "w[" + i + "]");
-        for (int i = 0; i < 2; i++) assertEquals(ref[4 + i], gain[i], 1e-6, "gain[" + i + "]");
+        float[] p = values(model);
+        for (int i = 0; i < 6; i++) assertEquals(ref[i], p[i], 1e-6, "p[" + i + "]");
     }
 
     @Test
-    void excludedParametersGetNoDecayWithZeroGradient() {
-        Map<String, INDArray> p = params();
-        AdamW opt = new AdamW(0.9, 0.95, 1e-8, 0.5, Set.of("norm.gain"));
-        opt.update(p, grads(0, 0, 0, 0, 0, 0), 0.1);
-        assertArrayEquals(new float[]{1.0f, 0.5f}, p.get("norm.gain").data().asFloat(), 0f);
-        assertArrayEquals(new float[]{0.475f, -0.95f, 1.9f, 0f}, p.get("w").dup('c').data().asFloat(), 1e-7f);
+    void normGainsGetNoDecayWithZeroGradient() {
+        ModelState m = model();
+        adam(m, 0.9, 0.95, 1e-8, 0.5).update(grads(0, 0, 0, 0, 0, 0), 0.1);
+        assertArrayEquals(new float[]{0.475f, -0.95f, 1.9f, 0f, 1.0f, 0.5f}, values(m), 1e-7f);
     }
 
     @Test
     void savedStateContinuesBitIdentically() {
-        Map<String, INDArray> a = params();
-        AdamW optA = new AdamW(0.9, 0.95, 1e-8, 0.1, Set.of());
-        optA.update(a, grads(0.2f, -0.4f, 1e-3f, 0.5f, 0.3f, -0.1f), 0.1);
+        ModelState a = model();
+        AdamW optA = adam(a, 0.9, 0.95, 1e-8, 0.1);
+        optA.update(grads(0.2f, -0.4f, 1e-3f, 0.5f, 0.3f, -0.1f), 0.1);
         AdamW.State saved = optA.state();
-        Map<String, INDArray> b = new TreeMap<>();
-        a.forEach((k, x) -> b.put(k, x.dup()));
-        optA.update(a, grads(-0.1f, 0.7f, 0.3f, -2f, 0.3f, 0.9f), 0.07);
+        assertEquals(java.util.Set.of("w", "norm.gain"), saved.m().keySet());
+        ModelState b = model();
+        b.store().values().assign(a.store().values());
+        optA.update(grads(-0.1f, 0.7f, 0.3f, -2f, 0.3f, 0.9f), 0.07);
 
-        AdamW optB = new AdamW(0.9, 0.95, 1e-8, 0.1, Set.of());
+        AdamW optB = adam(b, 0.9, 0.95, 1e-8, 0.1);
         optB.load(saved);
         assertEquals(1, optB.step());
-        optB.update(b, grads(-0.1f, 0.7f, 0.3f, -2f, 0.3f, 0.9f), 0.07);
-        for (String k : a.keySet()) {
-            assertArrayEquals(a.get(k).dup('c').data().asFloat(), b.get(k).dup('c').data().asFloat(), 0f, k);
-        }
+        optB.update(grads(-0.1f, 0.7f, 0.3f, -2f, 0.3f, 0.9f), 0.07);
+        assertArrayEquals(values(a), values(b), 0f);
     }
 
     @Test
     void mismatchedGradientsAreRejected() {
-        Map<String, INDArray> p = params();
-        AdamW opt = new AdamW(0.9, 0.95, 1e-8, 0.1, Set.of());
-        Map<String, INDArray> g = grads(0, 0, 0, 0, 0, 0);
-        g.remove("w");
-        var e = assertThrows(IllegalArgumentException.class, () -> opt.update(p, g, 0.1));
-        assertEquals(true, e.getMessage().contains("[w]"), e.getMessage());
+        AdamW opt = adam(model(), 0.9, 0.95, 1e-8, 0.1);
+        var e = assertThrows(IllegalArgumentException.class, () -> opt.update(grads(0, 0, 0), 0.1));
+        assertTrue(e.getMessage().contains("3 gradient values for 6 parameters"), e.getMessage());
     }
 }

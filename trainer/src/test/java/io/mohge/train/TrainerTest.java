@@ -106,24 +106,6 @@ class TrainerTest {
     }
 
     @Test
-    void memoryRestartsCheckpointAndResumeExactly() throws IOException {
-        TrainResult full = Trainer.run(config(shared.resolve("mem-full")), quiet(true, 0));
-        RunConfig cfg = config(shared.resolve("mem-restart"));
-        List<Double> losses = new ArrayList<>();
-        List<TrainResult.Stop> stops = new ArrayList<>();
-        TrainResult r;
-        do { // a limit of one byte: every step checkpoints and asks for a fresh process, as the launcher does
-            r = Trainer.run(cfg, new Trainer.Options(true, false, 0, 1));
-            losses.addAll(r.losses());
-            stops.add(r.stop());
-        } while (r.stop() == TrainResult.Stop.RESTART && stops.size() < 20);
-        assertEquals(8, stops.size(), "one restart after each of steps 1..7, then the last step completes: " + stops);
-        assertEquals(TrainResult.Stop.COMPLETED, r.stop());
-        assertTrue(r.message().contains("COMPLETED"), r.message());
-        assertEquals(full.losses(), losses, "restarting to release memory must not change a single loss");
-    }
-
-    @Test
     void resumedRunReproducesTheUninterruptedRunBitForBit() throws IOException {
         Path dirA = shared.resolve("a");
         RunConfig a = config(dirA);
