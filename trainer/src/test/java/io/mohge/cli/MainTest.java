@@ -58,6 +58,26 @@ class MainTest {
         assertTrue(err.toString().contains("Unknown options: '--stepz'"), err.toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "frobnicate|unknown command 'frobnicate'; the commands are prepare, train|mohge --help",
+        "merge --help|unknown command 'merge'|mohge --help",
+        "help merge|Unknown subcommand 'merge'; see|mohge --help",
+        "train --bogus|Unknown option: '--bogus'|mohge train --help",
+        "allocate --ranks|Missing required parameter for option '--ranks' (N)|mohge allocate --help",
+        "allocate --ranks x|Invalid value for option '--ranks': 'x' is not an int|mohge allocate --help",
+        "ablate a.yaml b.yaml|Unmatched argument at index 2: 'b.yaml'|mohge ablate --help"})
+    void usageMistakesPrintOneErrorLineAndExit2(String testCase) {
+        String[] parts = testCase.split("\\|");
+        int code = run(parts[0].split(" "));
+        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
+        String[] lines = err.toString().split("\\R");
+        assertEquals(1, lines.length, "one line, no usage text: " + err);
+        assertTrue(lines[0].startsWith("error: " + parts[1]), lines[0]);
+        assertTrue(lines[0].endsWith("see '" + parts[2] + "'"), lines[0]);
+        assertEquals("", out.toString(), "no usage text on stdout either");
+    }
+
     @Test
     void hopperGpusAreRefusedOthersAccepted() {
         assertEquals(null, CudaGuard.refusal(java.util.List.of("0, NVIDIA A100-SXM4-40GB, 8.0", "1, NVIDIA L4, 8.9")));
