@@ -27,7 +27,7 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     CheckpointOption checkpoint;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: export.dir).")
+    @Option(names = "--out", paramLabel = "DIR", converter = UserDir.Converter.class, description = "Output directory (default: export.dir).")
     Path outDir;
 
     @Override

@@ -79,6 +79,28 @@ class MainTest {
     }
 
     @Test
+    void relativePathsResolveAgainstTheUsersDirectory(@TempDir Path userDir) throws IOException {
+        Path base = Path.of("../configs/mohge-tiny.yaml").toAbsolutePath();
+        Files.writeString(userDir.resolve("mine.yaml"), "trainer:\n  steps: 77\n");
+        Files.writeString(userDir.resolve("more.yaml"), "trainer:\n  batch_size: 3\n");
+        System.setProperty(UserDir.PROPERTY, userDir.toString());
+        try {
+            assertEquals(0, run("train", "--config", "mine.yaml", "--print-config"), err.toString());
+            assertTrue(out.toString().contains("steps: 77"), out.toString());
+            assertEquals(0, run("train", "--config", base.toString(), "--override", "more.yaml", "--print-config"),
+                    err.toString());
+            assertTrue(out.toString().contains("batch_size: 3"), out.toString());
+            assertEquals(Main.EXIT_BAD_INPUT, run("eval", "--config", base.toString(), "--checkpoint", "ckpt"));
+            assertTrue(err.toString().contains("checkpoint " + userDir.resolve("ckpt") + " does not exist"), err.toString());
+            assertEquals(Main.EXIT_BAD_INPUT, run("allocate", "--config", base.toString(), "--load", "load.json"));
+            assertTrue(err.toString().contains(userDir.resolve("load.json") + ": load statistics file not found"),
+                    err.toString());
+        } finally {
+            System.clearProperty(UserDir.PROPERTY);
+        }
+    }
+
+    @Test
     void hopperGpusAreRefusedOthersAccepted() {
         assertEquals(null, CudaGuard.refusal(java.util.List.of("0, NVIDIA A100-SXM4-40GB, 8.0", "1, NVIDIA L4, 8.9")));
         String refusal = CudaGuard.refusal(java.util.List.of("0, NVIDIA A100, 8.0", "1, NVIDIA H100 80GB HBM3, 9.0"));
