@@ -100,6 +100,21 @@ class MainTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"model.d_model=1000000000", "model.seq_len=2000000000", "model.n_layers=100000",
+        "model.mohge.experts_per_group=1000000"})
+    void impossibleSizesAreOneErrorLineBeforeAnythingIsWritten(String set, @TempDir Path dir) {
+        Path run = dir.resolve("run");
+        int code = run("train", "--config", "../configs/mohge-tiny.yaml", "--set", set, "--set", "run.out_dir=" + run,
+                "--set", "data.dir=" + dir.resolve("data"), "--no-progress");
+        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
+        String[] lines = err.toString().split("\\R");
+        assertEquals(1, lines.length, err.toString());
+        assertTrue(lines[0].startsWith("error: model: training this config needs at least"), lines[0]);
+        assertTrue(lines[0].contains("of memory"), lines[0]);
+        assertFalse(Files.exists(run) || Files.exists(dir.resolve("data")), "nothing prepared or written");
+    }
+
     @Test
     void hopperGpusAreRefusedOthersAccepted() {
         assertEquals(null, CudaGuard.refusal(java.util.List.of("0, NVIDIA A100-SXM4-40GB, 8.0", "1, NVIDIA L4, 8.9")));
