@@ -116,6 +116,16 @@ class MainTest {
     }
 
     @Test
+    void exportToAnExistingFileSaysSo(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("model.bin"), "not a directory");
+        int code = run("export", "--config", "../configs/mohge-tiny.yaml", "--out", file.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
+        assertTrue(err.toString().startsWith("error: --out: " + file + " is an existing file, not a directory; "),
+                err.toString());
+        assertEquals("not a directory", Files.readString(file));
+    }
+
+    @Test
     void hopperGpusAreRefusedOthersAccepted() {
         assertEquals(null, CudaGuard.refusal(java.util.List.of("0, NVIDIA A100-SXM4-40GB, 8.0", "1, NVIDIA L4, 8.9")));
         String refusal = CudaGuard.refusal(java.util.List.of("0, NVIDIA A100, 8.0", "1, NVIDIA H100 80GB HBM3, 9.0"));
