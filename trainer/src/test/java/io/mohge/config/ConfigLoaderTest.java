@@ -293,6 +293,12 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shardSizeIsBoundedByWhatOneBufferHolds() throws IOException {
+        assertMessage(fails(yaml("ok.yaml", "trainer:\n  steps: 5\n"), List.of(), List.of("data.shard_tokens=2000000000")),
+                "Invalid data.shard_tokens (from --set): must lie in 1024..268435456", "got 2000000000");
+    }
+
+    @Test
     void emptyAndCommentOnlyFilesAreRejectedAlike() throws IOException {
         Path ok = yaml("ok.yaml", "trainer:\n  steps: 5\n");
         for (String text : List.of("", "\n  \n", "# nothing but a comment\n", "---\n# a comment\n")) {
