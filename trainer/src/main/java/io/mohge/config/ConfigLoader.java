@@ -80,8 +80,9 @@ public final class ConfigLoader {
 
     private static Source readYaml(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new ConfigException("Config file " + file + " not found (working directory "
-                    + Path.of("").toAbsolutePath() + "). Pass an existing YAML, e.g. --config configs/mohge-tiny.yaml");
+            throw new ConfigException("Config file " + file + " not found"
+                    + (file.isAbsolute() ? "" : " (working directory " + Path.of("").toAbsolutePath() + ")")
+                    + ". Pass an existing YAML, e.g. --config configs/mohge-tiny.yaml");
         }
         try {
             return parseYaml(Files.readString(file, StandardCharsets.UTF_8), "Config file " + file, file.toString());
