@@ -270,7 +270,8 @@ class ConfigLoaderTest {
 
     @Test
     void infinityIsRejectedForEveryDoubleKey() throws IOException {
-        Path base = yaml("ok.yaml", "trainer:\n  steps: 5\n");
+        Path base = yaml("valid.yaml", "trainer:\n  steps: 50\n");
+        ConfigLoader.load(base, List.of(), List.of("trainer.lr=1e-3")); // the base is valid: only the value is wrong
         List<String> keys = doubleKeys(RunConfig.class, "");
         assertTrue(keys.containsAll(List.of("trainer.lr", "model.init_std", "model.rope_theta", "losses.group_coef",
                 "model.router.capacity_factor", "data.val_fraction")), keys.toString());
@@ -294,13 +295,13 @@ class ConfigLoaderTest {
 
     @Test
     void shardSizeIsBoundedByWhatOneBufferHolds() throws IOException {
-        assertMessage(fails(yaml("ok.yaml", "trainer:\n  steps: 5\n"), List.of(), List.of("data.shard_tokens=2000000000")),
+        assertMessage(fails(yaml("valid.yaml", "trainer:\n  steps: 50\n"), List.of(), List.of("data.shard_tokens=2000000000")),
                 "Invalid data.shard_tokens (from --set): must lie in 1024..268435456", "got 2000000000");
     }
 
     @Test
     void emptyAndCommentOnlyFilesAreRejectedAlike() throws IOException {
-        Path ok = yaml("ok.yaml", "trainer:\n  steps: 5\n");
+        Path ok = yaml("valid.yaml", "trainer:\n  steps: 50\n");
         for (String text : List.of("", "\n  \n", "# nothing but a comment\n", "---\n# a comment\n")) {
             Path empty = yaml("empty.yaml", text);
             assertMessage(fails(empty, List.of(), List.of()), "Config file " + empty + " is empty",
@@ -331,7 +332,7 @@ class ConfigLoaderTest {
         assertMessage(fromSet, "Invalid model.mohge.widths (from --set)", "3 values", "[32, 48, 48, 64]");
         assertEquals(fromFile.getMessage().replace(inFile.toString(), "--set"), fromSet.getMessage());
         // with 4 groups the repeated 48 is kept and refused as not strictly growing, from both sources
-        ConfigException four = fails(yaml("four.yaml", "trainer:\n  steps: 5\n"), List.of(),
+        ConfigException four = fails(yaml("four.yaml", "trainer:\n  steps: 50\n"), List.of(),
                 List.of("model.mohge.widths=" + widths));
         assertMessage(four, "Invalid model.mohge.widths (from --set)", "must grow strictly", "[32, 48, 48, 64]");
         RunConfig ok = ConfigLoader.load(base, List.of(), List.of("model.mohge.widths=[16, 24, 40]",
