@@ -19,6 +19,9 @@ public record DataConfig(String corpus, String dir, Tokenizer tokenizer, int bpe
 
     public enum Tokenizer { BYTE, BPE }
 
+    /** Largest shard: 2^28 tokens, assembled in memory in a 512 MB buffer (2 bytes per token). */
+    public static final int MAX_SHARD_TOKENS = 1 << 28;
+
     public DataConfig {
         if (corpus == null || corpus.isBlank()) {
             throw new IllegalArgumentException("corpus: empty; use builtin:europarl or the path of a UTF-8 text file");
@@ -34,8 +37,9 @@ public record DataConfig(String corpus, String dir, Tokenizer tokenizer, int bpe
         if (!(valFraction > 0 && valFraction < 0.5)) {
             throw new IllegalArgumentException("val_fraction: must lie strictly between 0 and 0.5, got " + valFraction);
         }
-        if (shardTokens < 1024) {
-            throw new IllegalArgumentException("shard_tokens: must be at least 1024, got " + shardTokens);
+        if (shardTokens < 1024 || shardTokens > MAX_SHARD_TOKENS) {
+            throw new IllegalArgumentException("shard_tokens: must lie in 1024.." + MAX_SHARD_TOKENS
+                    + " (a shard is assembled in memory), got " + shardTokens);
         }
         if (maxCorpusBytes < 0) {
             throw new IllegalArgumentException("max_corpus_bytes: must be 0 (whole corpus) or positive, got " + maxCorpusBytes);

@@ -43,7 +43,7 @@ public record DataLocation(FileSystem fs, Path path) {
     /**
      * Writes {@code bytes} to a temporary sibling ({@code .name.tmp}), then renames it to this path, so readers never
      * see a partial file. An existing target is deleted just before the rename (FileSystem.rename does not
-     * replace files on HDFS); {@link Prepare} deletes the manifest before touching shards, so that short window
+     * replace files on HDFS); {@link DatasetSwap} deletes the manifest before touching shards, so that short window
      * never exposes a mixed dataset.
      */
     public void writeAtomically(byte[] bytes) throws IOException {

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,12 +15,14 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>If {@code dir} holds a valid manifest with the same {@link Manifest.Params}, the dataset is reused.
  *       A manifest with other parameters is an error unless {@code overwrite} is set.</li>
- *   <li>Our own files from an earlier or interrupted run (manifest first, then {@code train-*.bin},
- *       {@code val-*.bin}, the BPE file) are deleted; other files in the directory are left alone.</li>
+ *   <li>A new dataset is built in a staging directory inside {@code dir} ({@link DatasetSwap}); the existing files
+ *       are not touched until it is complete, so a prepare that fails (e.g. the corpus is gone) leaves a damaged
+ *       dataset in place and names the damaged file.</li>
  *   <li>BPE only: one pass over the train documents learns the merges (saved as {@value BpeTokenizer#FILE_NAME}).</li>
  *   <li>One pass tokenises every document, appends {@link TextTokenizer#END_OF_DOCUMENT}, routes it to its
  *       split ({@link Split#of}) and cuts shards of {@code shard_tokens} tokens ({@link ShardWriter}).</li>
- *   <li>The manifest is written last, atomically: a dataset without manifest is never used.</li>
+ *   <li>The complete new dataset replaces our own files in {@code dir} (shards, the BPE file), manifest last:
+ *       a dataset without manifest is never used. Other files in the directory are left alone.</li>
  * </ol>
  */
 public final class Prepare {
@@ -46,38 +47,57 @@ public final class Prepare {
         long t0 = System.nanoTime();
         DataLocation dir = DataLocation.resolve(cfg.dir(), hconf);
         Manifest.Params params = Manifest.Params.of(cfg);
-        DataLocation manifestFile = dir.child(Manifest.FILE_NAME);
-        if (dir.fs().exists(manifestFile.path())) {
-            Manifest old = reusable(dir, params, overwrite);
-            if (old != null) {
-                PrepareResult r = new PrepareResult(dir.toString(), true, old, 0, seconds(t0));
+        DatasetSwap.finishInterrupted(dir);
+        ShardFormatException damage = null;
+        if (dir.fs().exists(dir.child(Manifest.FILE_NAME).path())) {
+            Existing old = inspect(dir, params, overwrite);
+            if (old.reusable() != null) {
+                PrepareResult r = new PrepareResult(dir.toString(), true, old.reusable(), 0, seconds(t0));
                 LOG.info("{}", r.summary());
                 return r;
             }
+            damage = old.damage();
         }
-        removeOwnFiles(dir);
-        dir.fs().mkdirs(dir.path());
+        DataLocation staging = DatasetSwap.stage(dir);
+        Built built;
+        try {
+            built = build(cfg, staging, hconf);
+        } catch (IOException | RuntimeException e) {
+            DatasetSwap.discard(staging);
+            if (damage != null) throw cannotRebuild(dir, damage, e);
+            throw e;
+        }
+        DatasetSwap.install(staging, dir, built.manifest());
+        PrepareResult r = new PrepareResult(dir.toString(), false, built.manifest(), built.bytesWritten(), seconds(t0));
+        LOG.info("{}", r.summary());
+        return r;
+    }
 
+    /** A new dataset written into {@code out} (the staging directory), manifest included. */
+    private record Built(Manifest manifest, long bytesWritten) {}
+
+    private static Built build(DataConfig cfg, DataLocation out, Configuration hconf) throws IOException {
+        Manifest.Params params = Manifest.Params.of(cfg);
         Corpus corpus = new Corpus(cfg.corpus(), cfg.maxCorpusBytes(), hconf);
         TextTokenizer tok = cfg.tokenizer() == DataConfig.Tokenizer.BYTE ? new ByteTokenizer() : trainBpe(cfg, corpus);
         String tokFile = null;
         if (tok instanceof BpeTokenizer bpe) {
             tokFile = BpeTokenizer.FILE_NAME;
-            bpe.save(dir.child(tokFile));
+            bpe.save(out.child(tokFile));
         }
-        ShardWriter train = new ShardWriter(dir, Split.TRAIN, tok.vocabSize(), cfg.shardTokens());
-        ShardWriter val = new ShardWriter(dir, Split.VAL, tok.vocabSize(), cfg.shardTokens());
+        ShardWriter train = new ShardWriter(out, Split.TRAIN, tok.vocabSize(), cfg.shardTokens());
+        ShardWriter val = new ShardWriter(out, Split.VAL, tok.vocabSize(), cfg.shardTokens());
         long[][] counts = new long[2][tok.vocabSize()];
         long[] docs = new long[2];
         Corpus.Stats stats = corpus.forEach(doc -> {
             Split split = Split.of(docs[0] + docs[1], cfg.valFraction());
-            ShardWriter out = split == Split.TRAIN ? train : val;
+            ShardWriter w = split == Split.TRAIN ? train : val;
             long[] c = counts[split.ordinal()];
             for (int t : tok.encode(doc)) {
-                out.add(t);
+                w.add(t);
                 c[t]++;
             }
-            out.add(TextTokenizer.END_OF_DOCUMENT);
+            w.add(TextTokenizer.END_OF_DOCUMENT);
             c[TextTokenizer.END_OF_DOCUMENT]++;
             docs[split.ordinal()]++;
         });
@@ -92,33 +112,35 @@ public final class Prepare {
         Manifest m = new Manifest(Manifest.FORMAT, ShardHeader.VERSION, Instant.now().toString(), tok.kind(),
                 tok.vocabSize(), tokFile, TextTokenizer.END_OF_DOCUMENT, params, docs[0], docs[1], stats.bytesRead(),
                 UnigramBaseline.crossEntropyNats(counts[0], counts[1]), trainShards, valShards);
-        manifestFile.writeAtomically(m.toJson());
-        PrepareResult r = new PrepareResult(dir.toString(), false, m, train.bytesWritten() + val.bytesWritten(),
-                seconds(t0));
-        LOG.info("{}", r.summary());
-        return r;
+        out.child(Manifest.FILE_NAME).writeAtomically(m.toJson());
+        return new Built(m, train.bytesWritten() + val.bytesWritten());
     }
 
-    /** The existing manifest if it can be reused, null if it is to be replaced; throws if it may not be. */
-    private static Manifest reusable(DataLocation dir, Manifest.Params params, boolean overwrite) throws IOException {
+    /**
+     * What is in {@code dir} already: a dataset to reuse, or one to replace (with the damage found, if that is why).
+     */
+    private record Existing(Manifest reusable, ShardFormatException damage) {}
+
+    /** Throws if the existing dataset may not be replaced. */
+    private static Existing inspect(DataLocation dir, Manifest.Params params, boolean overwrite) throws IOException {
         Manifest old;
         try {
             old = Manifest.read(dir.child(Manifest.FILE_NAME));
         } catch (ShardFormatException e) {
             if (!overwrite) throw refuse(dir, "an unreadable manifest (" + e.getMessage() + ")", params);
-            return null;
+            return new Existing(null, e);
         }
         if (!old.params().equals(params)) {
             if (!overwrite) throw refuse(dir, "a dataset prepared with " + old.params(), params);
             LOG.warn("{}: replacing the dataset prepared with {} (overwrite requested)", dir, old.params());
-            return null;
+            return new Existing(null, null);
         }
         try {
             TokenDataset.open(dir).close();   // validates every shard header and length
-            return old;
+            return new Existing(old, null);
         } catch (ShardFormatException e) {
             LOG.warn("{}: same parameters but damaged ({}); preparing again", dir, e.getMessage());
-            return null;
+            return new Existing(null, e);
         }
     }
 
@@ -127,15 +149,10 @@ public final class Prepare {
                 + ". Choose another data.dir, or run `mohge prepare --overwrite` to replace it");
     }
 
-    private static void removeOwnFiles(DataLocation dir) throws IOException {
-        if (!dir.fs().exists(dir.path())) return;
-        dir.fs().delete(dir.child(Manifest.FILE_NAME).path(), false);
-        for (FileStatus st : dir.fs().listStatus(dir.path())) {
-            String n = st.getPath().getName();
-            boolean own = n.matches("\\.?(train|val)-\\d{5}\\.bin(\\.tmp)?") || n.matches("\\.?" + "tokenizer-bpe\\.json(\\.tmp)?")
-                    || n.equals("." + Manifest.FILE_NAME + ".tmp");
-            if (own && st.isFile()) dir.fs().delete(st.getPath(), false);
-        }
+    private static IOException cannotRebuild(DataLocation dir, ShardFormatException damage, Exception cause) {
+        return new IOException("dir: " + damage.file() + " is damaged (" + damage.problem() + ") and the dataset cannot "
+                + "be rebuilt: " + cause.getMessage() + ". Every file in " + dir + " was left in place; make data.corpus "
+                + "readable again and re-run `mohge prepare`, or restore the damaged file", cause);
     }
 
     private static BpeTokenizer trainBpe(DataConfig cfg, Corpus corpus) throws IOException {

@@ -250,4 +250,81 @@ abstract class DatasetContractTest {
         e = assertThrows(ShardFormatException.class, () -> TokenDataset.open(location("nothing-here"), hconf()));
         assertTrue(e.getMessage().contains("manifest.json") && e.getMessage().contains("mohge prepare"), e.getMessage());
     }
+
+    /** Every entry of {@code dir} (file contents; directories as null), to compare before and after. */
+    private java.util.Map<String, List<Byte>> snapshot(String dir) throws IOException {
+        DataLocation d = DataLocation.resolve(dir, hconf());
+        java.util.Map<String, List<Byte>> out = new java.util.TreeMap<>();
+        for (var st : d.fs().listStatus(d.path())) {
+            String name = st.getPath().getName();
+            if (!st.isFile()) {
+                out.put(name + "/", null);
+                continue;
+            }
+            List<Byte> bytes = new java.util.ArrayList<>();
+            for (byte b : readAll(dir + "/" + name)) bytes.add(b);
+            out.put(name, bytes);
+        }
+        return out;
+    }
+
+    private void delete(String uri) throws IOException {
+        DataLocation f = DataLocation.resolve(uri, hconf());
+        assertTrue(f.fs().delete(f.path(), false), uri);
+    }
+
+    @Test
+    void aDamagedDatasetWhoseCorpusIsGoneIsLeftInPlaceAndNamed() throws IOException {
+        String dir = location("gone");
+        String corpus = writeCorpus("gone.txt");
+        DataConfig cfg = config(corpus, dir, DataConfig.Tokenizer.BYTE);
+        Prepare.prepare(cfg, hconf());
+        String shard = dir + "/train-00001.bin";
+        byte[] b = readAll(shard);
+        write(shard, java.util.Arrays.copyOf(b, b.length - 5));
+        delete(corpus);
+        var before = snapshot(dir);
+        assertTrue(before.size() >= 5 && before.containsKey("manifest.json"), before.keySet().toString());
+
+        IOException e = assertThrows(IOException.class, () -> Prepare.prepare(cfg, hconf()));
+        assertTrue(e.getMessage().contains("train-00001.bin is damaged (truncated") && e.getMessage().contains(
+                "cannot be rebuilt") && e.getMessage().contains("does not exist")
+                && e.getMessage().contains("was left in place"), e.getMessage());
+        assertEquals(before, snapshot(dir), "every file stays as it was, and no staging directory is left");
+
+        // a replacement that cannot be built leaves the old dataset usable, even with --overwrite
+        DataConfig other = new DataConfig(corpus, dir, DataConfig.Tokenizer.BYTE, 300, 0.2, SHARD_TOKENS, 0);
+        write(shard, b);
+        var intact = snapshot(dir);
+        assertThrows(IOException.class, () -> Prepare.prepare(other, hconf(), true));
+        assertEquals(intact, snapshot(dir));
+        try (TokenDataset d = TokenDataset.open(dir, hconf())) {
+            d.verify();
+        }
+    }
+
+    @Test
+    void aReplacementInterruptedWhileMovingIsCompletedFromTheStagedFiles() throws IOException {
+        String corpus = writeCorpus("swap.txt");
+        String oldDir = prepared("swap-old");
+        String newDir = location("swap-new");
+        DataConfig wanted = new DataConfig(corpus, newDir, DataConfig.Tokenizer.BYTE, 300, 0.2, SHARD_TOKENS, 0);
+        Prepare.prepare(wanted, hconf());
+        var next = snapshot(newDir);
+        // the state a crash leaves: old manifest deleted, one new shard moved in, the rest still staged
+        String staging = oldDir + "/" + DatasetSwap.STAGING;
+        DataLocation.resolve(staging, hconf()).fs().mkdirs(DataLocation.resolve(staging, hconf()).path());
+        delete(oldDir + "/manifest.json");
+        for (String name : next.keySet()) {
+            write((name.equals("val-00000.bin") ? oldDir : staging) + "/" + name, readAll(newDir + "/" + name));
+        }
+        delete(corpus); // proves nothing is rebuilt
+        DataConfig here = new DataConfig(corpus, oldDir, DataConfig.Tokenizer.BYTE, 300, 0.2, SHARD_TOKENS, 0);
+        PrepareResult r = Prepare.prepare(here, hconf());
+        assertTrue(r.reused());
+        assertEquals(next, snapshot(oldDir), "exactly the new dataset, no stale old shard, no staging directory");
+        try (TokenDataset d = TokenDataset.open(oldDir, hconf())) {
+            d.verify();
+        }
+    }
 }

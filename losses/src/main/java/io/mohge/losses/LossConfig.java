@@ -18,8 +18,8 @@ public record LossConfig(double groupCoef, double groupInterval, double groupSta
 
     public LossConfig {
         nonNegative("group_coef", groupCoef);
-        if (!(groupInterval > 0)) {
-            throw new IllegalArgumentException("group_interval: must be positive (the reference uses 1024), got "
+        if (!(groupInterval > 0 && groupInterval < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("group_interval: must be positive and finite (the reference uses 1024), got "
                     + groupInterval);
         }
         if (!(groupStartFraction >= 0 && groupStartFraction <= 1)) {
@@ -32,6 +32,8 @@ public record LossConfig(double groupCoef, double groupInterval, double groupSta
     }
 
     private static void nonNegative(String key, double value) {
-        if (!(value >= 0)) throw new IllegalArgumentException(key + ": must be 0 or more, got " + value);
+        if (!(value >= 0 && value < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(key + ": must be a finite number, 0 or more, got " + value);
+        }
     }
 }

@@ -26,7 +26,7 @@ final class AblateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "SET", description = "Ablation set YAML, e.g. configs/ablations/tiny.yaml.")
+    @Parameters(paramLabel = "SET", converter = UserDir.Converter.class, description = "Ablation set YAML, e.g. configs/ablations/tiny.yaml.")
     Path setFile;
 
     @Option(names = "--dry-run", description = "Validate every run's config and print the plan; train nothing.")

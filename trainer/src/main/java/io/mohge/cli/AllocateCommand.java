@@ -35,7 +35,7 @@ final class AllocateCommand implements Callable<Integer> {
     @Option(names = "--ranks", paramLabel = "N", description = "Expert-parallel ranks (default: allocation.ranks).")
     Integer ranks;
 
-    @Option(names = "--load", paramLabel = "JSON",
+    @Option(names = "--load", paramLabel = "JSON", converter = UserDir.Converter.class,
             description = "Tokens per expert measured by a run (its load-stats.json), summed over layers.")
     Path load;
 
@@ -43,7 +43,7 @@ final class AllocateCommand implements Callable<Integer> {
             description = "Synthetic skew: share of tokens per group (equal within a group), e.g. 0.4,0.3,0.2,0.1.")
     List<Double> groupShares;
 
-    @Option(names = "--save", paramLabel = "JSON",
+    @Option(names = "--save", paramLabel = "JSON", converter = UserDir.Converter.class,
             description = "Also write the placement of the configured allocation.strategy to this file.")
     Path save;
 

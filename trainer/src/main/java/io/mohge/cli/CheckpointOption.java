@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /** {@code --checkpoint DIR}, defaulting to the newest checkpoint of the config's run. */
 final class CheckpointOption {
 
-    @Option(names = "--checkpoint", paramLabel = "DIR",
+    @Option(names = "--checkpoint", paramLabel = "DIR", converter = UserDir.Converter.class,
             description = "A checkpoint directory (.../checkpoints/step-NNNNNN); default: the newest one of the run.")
     Path checkpoint;
 

@@ -11,11 +11,14 @@ import java.util.List;
 /** The options every config-driven subcommand shares: base YAML, override YAMLs, and --set overrides. */
 public final class ConfigOptions {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "YAML", defaultValue = "configs/mohge-tiny.yaml",
-            description = "Base run config (default: ${DEFAULT-VALUE}).")
+    /** The base config when --config is not given, relative to the working directory (the launcher's: the repository). */
+    static final Path DEFAULT_CONFIG = Path.of("configs/mohge-tiny.yaml");
+
+    @Option(names = {"-c", "--config"}, paramLabel = "YAML", converter = UserDir.Converter.class,
+            description = "Base run config (default: configs/mohge-tiny.yaml of the repository).")
     Path config;
 
-    @Option(names = "--override", paramLabel = "YAML",
+    @Option(names = "--override", paramLabel = "YAML", converter = UserDir.Converter.class,
             description = "Override YAML applied on top of --config; repeatable, later files win.")
     List<Path> overrides = new ArrayList<>();
 
@@ -26,6 +29,6 @@ public final class ConfigOptions {
 
     /** Loads and validates the run config; throws ConfigException with a readable message. */
     public RunConfig load() {
-        return ConfigLoader.load(config, overrides, sets);
+        return ConfigLoader.load(config != null ? config : DEFAULT_CONFIG, overrides, sets);
     }
 }

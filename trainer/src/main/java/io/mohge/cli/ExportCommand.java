@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -27,14 +28,19 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     CheckpointOption checkpoint;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: export.dir).")
+    @Option(names = "--out", paramLabel = "DIR", converter = UserDir.Converter.class, description = "Output directory (default: export.dir).")
     Path outDir;
 
     @Override
     public Integer call() throws IOException {
         RunConfig config = options.load();
-        Path dir = checkpoint.resolve(config);
         Path target = outDir != null ? outDir : Trainer.exportDir(config);
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw new IllegalArgumentException((outDir != null ? "--out" : "export.dir") + ": " + target
+                    + " is an existing file, not a directory; the export writes model.safetensors, config.json and "
+                    + "placement.json into a directory, so give a directory (a missing one is created)");
+        }
+        Path dir = checkpoint.resolve(config);
         Exporter.Result r = Exporter.export(dir, target, config.export());
         spec.commandLine().getOut().printf("exported %s: %d tensors, %d parameters, dtype %s -> %s%n", dir, r.tensors(),
                 r.parameters(), config.export().dtype(), r.dir());

@@ -59,6 +59,9 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(Main::handle);
+        cli.setParameterExceptionHandler(new UsageErrors());
+        var unknown = UsageErrors.unknownCommand(cli, args);
+        if (unknown.isPresent()) return UsageErrors.print(err, unknown.get(), "mohge");
         return cli.execute(args);
     }
 

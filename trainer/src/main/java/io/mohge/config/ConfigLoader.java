@@ -3,16 +3,12 @@ package io.mohge.config;
 import org.apache.commons.configuration2.BaseConfiguration;
 import org.apache.commons.configuration2.CombinedConfiguration;
 import org.apache.commons.configuration2.Configuration;
-import org.apache.commons.configuration2.YAMLConfiguration;
-import org.apache.commons.configuration2.ex.ConfigurationException;
-import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.commons.configuration2.tree.OverrideCombiner;
 import org.apache.commons.text.similarity.LevenshteinDistance;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
@@ -84,8 +80,9 @@ public final class ConfigLoader {
 
     private static Source readYaml(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new ConfigException("Config file " + file + " not found (working directory "
-                    + Path.of("").toAbsolutePath() + "). Pass an existing YAML, e.g. --config configs/mohge-tiny.yaml");
+            throw new ConfigException("Config file " + file + " not found"
+                    + (file.isAbsolute() ? "" : " (working directory " + Path.of("").toAbsolutePath() + ")")
+                    + ". Pass an existing YAML, e.g. --config configs/mohge-tiny.yaml");
         }
         try {
             return parseYaml(Files.readString(file, StandardCharsets.UTF_8), "Config file " + file, file.toString());
@@ -95,23 +92,7 @@ public final class ConfigLoader {
     }
 
     private static Source parseYaml(String text, String what, String label) {
-        YAMLConfiguration yaml = new YAMLConfiguration();
-        try {
-            if (!text.isBlank()) {
-                Object top = new Yaml().load(text);
-                if (!(top instanceof Map)) {
-                    throw new ConfigException(what + " must hold a mapping of sections "
-                            + "(run:, model:, losses:, ...), but its top level is "
-                            + (top == null ? "empty" : "a " + describeType(top)));
-                }
-                new FileHandler(yaml).load(new StringReader(text));
-            }
-        } catch (ConfigurationException | org.yaml.snakeyaml.error.YAMLException e) {
-            Throwable cause = e.getCause() != null && e instanceof ConfigurationException ? e.getCause() : e;
-            throw new ConfigException(what + " is not valid YAML: "
-                    + cause.getMessage().replace('\n', ' ').trim() + ". Fix the syntax near the position given.", e);
-        }
-        return new Source(label, yaml);
+        return new Source(label, YamlSource.parse(text, what));
     }
 
     /** Parses a resolved config held in memory (e.g. shipped to Spark executors); {@code label} names it in errors. */
@@ -119,29 +100,9 @@ public final class ConfigLoader {
         return new ConfigLoader(List.of(parseYaml(text, label, label))).bindRun();
     }
 
+    /** The --set arguments, parsed by the same YAML parser as the files. */
     private static Configuration parseSets(List<String> sets) {
-        BaseConfiguration config = new BaseConfiguration();
-        for (String set : sets) {
-            int eq = set.indexOf('=');
-            if (eq <= 0) {
-                throw new ConfigException("--set expects key=value (e.g. --set model.mohge.top_k=2), got '" + set + "'");
-            }
-            String key = set.substring(0, eq).trim();
-            String raw = set.substring(eq + 1).trim();
-            Object value;
-            try {
-                value = raw.isEmpty() ? "" : new Yaml().load(raw);
-            } catch (org.yaml.snakeyaml.error.YAMLException e) {
-                throw new ConfigException("--set " + key + ": cannot parse value '" + raw
-                        + "'; use a number, a word, or a list like [1,2,3]");
-            }
-            if (value instanceof Map) {
-                throw new ConfigException("--set " + key + ": set leaf keys one by one (e.g. --set "
-                        + key + ".<key>=value), not a whole mapping");
-            }
-            config.setProperty(key, value == null ? "" : value);
-        }
-        return config;
+        return sets.isEmpty() ? new BaseConfiguration() : YamlSource.parse(YamlSource.fromSets(sets), SET_SOURCE);
     }
 
     // ---------------------------------------------------------------- unknown keys
@@ -322,15 +283,20 @@ public final class ConfigLoader {
     }
 
     private static double toDouble(Object raw) {
-        if (raw instanceof Number n) return n.doubleValue();
-        if (raw instanceof String s) {
+        double d;
+        if (raw instanceof Number n) {
+            d = n.doubleValue();
+        } else if (raw instanceof String s) {
             try {
-                return Double.parseDouble(s.trim());
+                d = Double.parseDouble(s.trim());
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("a number (e.g. 3.0e-4)");
             }
+        } else {
+            throw new IllegalArgumentException("a number (e.g. 3.0e-4)");
         }
-        throw new IllegalArgumentException("a number (e.g. 3.0e-4)");
+        if (!Double.isFinite(d)) throw new IllegalArgumentException("a finite number (e.g. 3.0e-4)");
+        return d;
     }
 
     private static boolean toBoolean(Object raw) {
@@ -390,10 +356,6 @@ public final class ConfigLoader {
 
     private static String show(Object raw) {
         return raw instanceof String s ? "'" + s + "'" : String.valueOf(raw);
-    }
-
-    private static String describeType(Object o) {
-        return o instanceof List ? "list" : o.getClass().getSimpleName().toLowerCase(Locale.ROOT);
     }
 
     // ---------------------------------------------------------------- writing

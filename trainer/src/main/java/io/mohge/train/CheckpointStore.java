@@ -18,15 +18,19 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -83,27 +87,49 @@ public final class CheckpointStore {
         return String.format("step-%06d", step);
     }
 
-    /** Writes {@code c} atomically, then deletes all but the newest {@code keep} checkpoints. */
+    /**
+     * Writes {@code c} atomically, then deletes all but the newest {@code keep} checkpoints. Files and directory get
+     * the permissions of the process umask, like every other file of a run. A failed write (e.g. a full disk) is an
+     * IOException naming the checkpoint directory; the earlier checkpoints stay as they were.
+     */
     public Path save(Checkpoint c) throws IOException {
-        Files.createDirectories(root);
-        Path tmp = Files.createTempDirectory(root, TMP_PREFIX + c.step() + "-");
         Path target = root.resolve(dirName(c.step()));
+        Path tmp = null;
         try {
+            Files.createDirectories(root);
+            tmp = newTempDir(TMP_PREFIX + c.step() + "-");
             writeContents(tmp, c);
             if (Files.exists(target)) { // the same step again (e.g. after a resume): replace it
-                Path old = Files.createTempDirectory(root, TMP_PREFIX + "old-");
+                Path old = newTempDir(TMP_PREFIX + "old-");
                 Files.move(target, old.resolve("x"), StandardCopyOption.ATOMIC_MOVE);
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
                 deleteTree(old);
             } else {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             }
+        } catch (IOException | UncheckedIOException e) {
+            String reason = e instanceof UncheckedIOException u ? u.getCause().toString() : e.toString();
+            throw new IOException("checkpoint step " + c.step() + " could not be written to " + root + " (" + reason
+                    + "); free space or fix permissions there, or set run.out_dir elsewhere, then resume with "
+                    + "mohge train --resume (earlier checkpoints are kept)", e);
         } finally {
-            if (Files.exists(tmp)) deleteTree(tmp);
+            if (tmp != null && Files.exists(tmp)) deleteQuietly(tmp);
         }
         prune();
         LOG.info("checkpoint step {} saved to {}", c.step(), target);
         return target;
+    }
+
+    /** A new hidden directory under the root, created with the umask's permissions (createTempDirectory gives 0700). */
+    private Path newTempDir(String prefix) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path dir = root.resolve(prefix + Long.toHexString(System.nanoTime()));
+            try {
+                return Files.createDirectory(dir);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt > 100) throw e;
+            }
+        }
     }
 
     /** Complete checkpoint directories (with a manifest), oldest first. */
@@ -176,6 +202,17 @@ public final class CheckpointStore {
         manifest.addProperty("step", c.step());
         manifest.add("files", files);
         writeDurably(dir.resolve(MANIFEST), GSON.toJson(manifest));
+        matchUmask(dir);
+    }
+
+    /**
+     * The safetensors writer publishes through a temporary file (mode 0600); give every file of {@code dir} the
+     * permissions the umask gave the manifest, which was created directly.
+     */
+    private static void matchUmask(Path dir) throws IOException {
+        if (!Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class)) return;
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir.resolve(MANIFEST));
+        for (String f : FILES) Files.setPosixFilePermissions(dir.resolve(f), perms);
     }
 
     /** Writes text and forces it to disk, so that the rename never publishes data still in the page cache. */
@@ -283,6 +320,14 @@ public final class CheckpointStore {
     private static IllegalArgumentException corrupt(Path file, String what) {
         return new IllegalArgumentException("corrupt checkpoint file " + file + ": " + what
                 + "; resume from an older checkpoint (delete this step directory) or start afresh");
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            deleteTree(p);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("could not remove the unfinished checkpoint {}: {}", p, e.toString());
+        }
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -5,6 +5,9 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;
@@ -25,9 +28,12 @@ import java.util.Map;
  * values are written as NaN/Infinity in CSV and null in JSON (JSON has no NaN). Every row is flushed.
  *
  * <p>On a resume, {@link #open} keeps the rows up to the checkpoint step and drops later ones (they belong
- * to the interrupted part and will be logged again), so the files never hold a step twice.
+ * to the interrupted part and will be logged again), so the files never hold a step twice. Both files are
+ * rewritten from the kept CSV rows, so a row torn by a crash (in either file) is gone after the resume.
  */
 public final class MetricsLog implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsLog.class);
 
     public static final String CSV = "metrics.csv";
     public static final String JSONL = "metrics.jsonl";
@@ -121,9 +127,19 @@ public final class MetricsLog implements Closeable {
         return Double.toString(v);
     }
 
-    /** Reads a metrics CSV back: one map per row (in column order), empty cells absent. */
+    /**
+     * Reads a metrics CSV back: one map per row (in column order), empty cells absent. A last line without its line
+     * break is a row torn by a crash while it was written: it is skipped with a warning (a resume logs it again).
+     */
     public static List<Map<String, Double>> readCsv(Path csvPath) throws IOException {
-        List<String> lines = Files.readAllLines(csvPath, StandardCharsets.UTF_8);
+        String text = Files.readString(csvPath, StandardCharsets.UTF_8);
+        List<String> lines = new ArrayList<>(List.of(text.split("\\R", -1)));
+        String last = lines.remove(lines.size() - 1); // "" when the file ends with a line break
+        if (!last.isEmpty()) {
+            if (lines.isEmpty()) throw new IllegalArgumentException("metrics file " + csvPath + " has a torn header line");
+            LOG.warn("metrics file {}: ignoring the torn last line {} ('{}'), cut off by an interrupted write",
+                    csvPath, lines.size() + 1, last);
+        }
         if (lines.isEmpty()) throw new IllegalArgumentException("metrics file " + csvPath + " is empty (no header)");
         List<String> cols = List.of(lines.get(0).split(",", -1));
         List<Map<String, Double>> rows = new ArrayList<>();

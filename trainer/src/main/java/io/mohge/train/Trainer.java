@@ -98,13 +98,21 @@ public final class Trainer {
 
     /** Trains {@code cfg} with gradients from {@code gradients} (this JVM, or data-parallel workers). */
     public static TrainResult run(RunConfig cfg, Options options, GradientSource.Factory gradients) throws IOException {
+        // validate first (sizes, checkpoints, data), write afterwards: a refused run changes no file of the run
+        MemoryEstimate.of(cfg.model(), cfg.trainer()).requireFitsThisMachine();
+        ResumePoint resume = ResumePoint.find(cfg, options.resume());
         Path out = Path.of(cfg.run().outDir());
-        Files.createDirectories(out);
-        Files.writeString(out.resolve("config.resolved.yaml"), ConfigLoader.toYaml(cfg), StandardCharsets.UTF_8);
         Configuration hconf = new Configuration();
         Prepare.prepare(cfg.data(), hconf);
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
-            Loop loop = new Loop(cfg, options, out, data);
+            ValidationSplit.requireOneBatch(cfg, data);
+            Loop loop = new Loop(cfg, options, out, data, resume);
+            Files.createDirectories(out);
+            resume.setAsideCorrupt();
+            Files.writeString(out.resolve("config.resolved.yaml"), ConfigLoader.toYaml(cfg), StandardCharsets.UTF_8);
+            if (!loop.placementJson.isEmpty()) {
+                Files.writeString(out.resolve("placement.json"), loop.placementJson, StandardCharsets.UTF_8);
+            }
             try (GradientSource source = gradients.open(cfg, loop.model, loop.state, loop.sampler, data)) {
                 return loop.run(source);
             }
@@ -125,8 +133,10 @@ public final class Trainer {
         private final CheckpointStore store;
         private final String placementJson;
         private final RoutingStats routing;
+        private final ResumePoint resume;
 
-        Loop(RunConfig cfg, Options options, Path out, TokenDataset data) throws IOException {
+        Loop(RunConfig cfg, Options options, Path out, TokenDataset data, ResumePoint resume) throws IOException {
+            this.resume = resume;
             this.cfg = cfg;
             this.tc = cfg.trainer();
             this.options = options;
@@ -147,7 +157,6 @@ public final class Trainer {
                 Placement placement = PlacementStrategy.of(alloc.strategy()).place(layout, alloc.ranks());
                 Placement contiguous = PlacementStrategy.of(AllocationConfig.Strategy.CONTIGUOUS).place(layout, alloc.ranks());
                 this.placementJson = placement.toJson();
-                Files.writeString(out.resolve("placement.json"), placementJson, StandardCharsets.UTF_8);
                 this.routing = new RoutingStats(layout, model.nLayers(), placement, contiguous);
             }
         }
@@ -155,14 +164,9 @@ public final class Trainer {
         TrainResult run(GradientSource gradients) throws IOException {
             long start = 0;
             Path lastCheckpoint = null;
-            Optional<Path> latest = store.latest();
-            if (latest.isPresent()) {
-                if (!options.resume()) {
-                    throw new IllegalArgumentException("run.out_dir: " + out + " already holds checkpoint "
-                            + latest.get().getFileName() + "; continue it with mohge train --resume, or choose a new run.out_dir");
-                }
-                start = restore(latest.get());
-                lastCheckpoint = latest.get();
+            if (resume.checkpoint() != null) {
+                start = restore(resume.dir(), resume.checkpoint());
+                lastCheckpoint = resume.dir();
             }
             long end = options.stopAfter() > 0 ? Math.min(options.stopAfter(), tc.steps()) : tc.steps();
             double peak = Flops.measurePeak(512, 5);
@@ -229,17 +233,8 @@ public final class Trainer {
             return new TrainResult(stop, step, losses, valLoss, lastCheckpoint, exportDir, message);
         }
 
-        private long restore(Path dir) throws IOException {
-            Checkpoint c = CheckpointStore.load(dir);
-            RunConfig saved = ConfigLoader.load(dir.resolve(CheckpointStore.CONFIG));
-            if (!saved.model().equals(cfg.model())) {
-                throw new IllegalArgumentException("model: checkpoint " + dir + " was trained with a different model "
-                        + "config; resume with the config in " + dir.resolve(CheckpointStore.CONFIG)
-                        + " or choose a new run.out_dir");
-            }
-            if (!saved.losses().equals(cfg.losses()) || !saved.trainer().equals(cfg.trainer())) {
-                LOG.warn("resuming {} with changed losses/trainer settings: the run will differ from an uninterrupted one", dir);
-            }
+        /** Loads a checkpoint that {@link ResumePoint} verified and found compatible. */
+        private long restore(Path dir, Checkpoint c) {
             state.load(c.params(), c.routerBiases(), dir.toString());
             optimizer.load(c.optimizer());
             sampler.seek(GSON.fromJson(c.dataPosition(), DataPosition.class));

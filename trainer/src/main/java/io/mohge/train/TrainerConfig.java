@@ -16,6 +16,13 @@ public record TrainerConfig(int steps, int batchSize, int gradAccum, double lr, 
             1e-8, 1.0, 10, 100, 8, 100, 3);
 
     public TrainerConfig {
+        finite("lr", lr);
+        finite("min_lr", minLr);
+        finite("weight_decay", weightDecay);
+        finite("beta1", beta1);
+        finite("beta2", beta2);
+        finite("eps", eps);
+        finite("clip_norm", clipNorm);
         atLeast("steps", steps, 1);
         atLeast("batch_size", batchSize, 1);
         atLeast("grad_accum", gradAccum, 1);
@@ -40,6 +47,10 @@ public record TrainerConfig(int steps, int batchSize, int gradAccum, double lr, 
 
     /** Sequences per optimizer step. */
     public int sequencesPerStep() { return batchSize * gradAccum; }
+
+    private static void finite(String key, double value) {
+        if (!Double.isFinite(value)) throw new IllegalArgumentException(key + ": must be a finite number, got " + value);
+    }
 
     private static void atLeast(String key, int value, int min) {
         if (value < min) throw new IllegalArgumentException(key + ": must be " + min + " or more, got " + value);

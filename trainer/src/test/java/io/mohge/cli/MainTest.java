@@ -58,6 +58,73 @@ class MainTest {
         assertTrue(err.toString().contains("Unknown options: '--stepz'"), err.toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "frobnicate|unknown command 'frobnicate'; the commands are prepare, train|mohge --help",
+        "merge --help|unknown command 'merge'|mohge --help",
+        "help merge|Unknown subcommand 'merge'; see|mohge --help",
+        "train --bogus|Unknown option: '--bogus'|mohge train --help",
+        "allocate --ranks|Missing required parameter for option '--ranks' (N)|mohge allocate --help",
+        "allocate --ranks x|Invalid value for option '--ranks': 'x' is not an int|mohge allocate --help",
+        "ablate a.yaml b.yaml|Unmatched argument at index 2: 'b.yaml'|mohge ablate --help"})
+    void usageMistakesPrintOneErrorLineAndExit2(String testCase) {
+        String[] parts = testCase.split("\\|");
+        int code = run(parts[0].split(" "));
+        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
+        String[] lines = err.toString().split("\\R");
+        assertEquals(1, lines.length, "one line, no usage text: " + err);
+        assertTrue(lines[0].startsWith("error: " + parts[1]), lines[0]);
+        assertTrue(lines[0].endsWith("see '" + parts[2] + "'"), lines[0]);
+        assertEquals("", out.toString(), "no usage text on stdout either");
+    }
+
+    @Test
+    void relativePathsResolveAgainstTheUsersDirectory(@TempDir Path userDir) throws IOException {
+        Path base = Path.of("../configs/mohge-tiny.yaml").toAbsolutePath();
+        Files.writeString(userDir.resolve("mine.yaml"), "trainer:\n  steps: 77\n");
+        Files.writeString(userDir.resolve("more.yaml"), "trainer:\n  batch_size: 3\n");
+        System.setProperty(UserDir.PROPERTY, userDir.toString());
+        try {
+            assertEquals(0, run("train", "--config", "mine.yaml", "--print-config"), err.toString());
+            assertTrue(out.toString().contains("steps: 77"), out.toString());
+            assertEquals(0, run("train", "--config", base.toString(), "--override", "more.yaml", "--print-config"),
+                    err.toString());
+            assertTrue(out.toString().contains("batch_size: 3"), out.toString());
+            assertEquals(Main.EXIT_BAD_INPUT, run("eval", "--config", base.toString(), "--checkpoint", "ckpt"));
+            assertTrue(err.toString().contains("checkpoint " + userDir.resolve("ckpt") + " does not exist"), err.toString());
+            assertEquals(Main.EXIT_BAD_INPUT, run("allocate", "--config", base.toString(), "--load", "load.json"));
+            assertTrue(err.toString().contains(userDir.resolve("load.json") + ": load statistics file not found"),
+                    err.toString());
+        } finally {
+            System.clearProperty(UserDir.PROPERTY);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"model.d_model=1000000000", "model.seq_len=2000000000", "model.n_layers=100000",
+        "model.mohge.experts_per_group=1000000"})
+    void impossibleSizesAreOneErrorLineBeforeAnythingIsWritten(String set, @TempDir Path dir) {
+        Path run = dir.resolve("run");
+        int code = run("train", "--config", "../configs/mohge-tiny.yaml", "--set", set, "--set", "run.out_dir=" + run,
+                "--set", "data.dir=" + dir.resolve("data"), "--no-progress");
+        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
+        String[] lines = err.toString().split("\\R");
+        assertEquals(1, lines.length, err.toString());
+        assertTrue(lines[0].startsWith("error: model: training this config needs at least"), lines[0]);
+        assertTrue(lines[0].contains("of memory"), lines[0]);
+        assertFalse(Files.exists(run) || Files.exists(dir.resolve("data")), "nothing prepared or written");
+    }
+
+    @Test
+    void exportToAnExistingFileSaysSo(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("model.bin"), "not a directory");
+        int code = run("export", "--config", "../configs/mohge-tiny.yaml", "--out", file.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
+        assertTrue(err.toString().startsWith("error: --out: " + file + " is an existing file, not a directory; "),
+                err.toString());
+        assertEquals("not a directory", Files.readString(file));
+    }
+
     @Test
     void hopperGpusAreRefusedOthersAccepted() {
         assertEquals(null, CudaGuard.refusal(java.util.List.of("0, NVIDIA A100-SXM4-40GB, 8.0", "1, NVIDIA L4, 8.9")));

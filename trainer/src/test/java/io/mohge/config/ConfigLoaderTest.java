@@ -254,4 +254,91 @@ class ConfigLoaderTest {
         ConfigException e = fails("model:\n  d_model: 96\n  n_heads: 32\n");
         assertMessage(e, "Invalid model.n_heads", "must be even for RoPE");
     }
+
+    // ------------------------------------------------------------------ hardening (issue 17)
+
+    /** Every dotted key of a double in the config records, found by walking RunConfig. */
+    private static List<String> doubleKeys(Class<?> type, String prefix) {
+        List<String> keys = new java.util.ArrayList<>();
+        for (var c : type.getRecordComponents()) {
+            String key = prefix + ConfigLoader.snake(c.getName());
+            if (c.getType().isRecord()) keys.addAll(doubleKeys(c.getType(), key + "."));
+            else if (c.getType() == double.class) keys.add(key);
+        }
+        return keys;
+    }
+
+    @Test
+    void infinityIsRejectedForEveryDoubleKey() throws IOException {
+        Path base = yaml("valid.yaml", "trainer:\n  steps: 50\n");
+        ConfigLoader.load(base, List.of(), List.of("trainer.lr=1e-3")); // the base is valid: only the value is wrong
+        List<String> keys = doubleKeys(RunConfig.class, "");
+        assertTrue(keys.containsAll(List.of("trainer.lr", "model.init_std", "model.rope_theta", "losses.group_coef",
+                "model.router.capacity_factor", "data.val_fraction")), keys.toString());
+        for (String key : keys) {
+            for (String value : List.of("Infinity", "-Infinity", ".inf", "NaN")) {
+                assertMessage(fails(base, List.of(), List.of(key + "=" + value)),
+                        "Invalid " + key + " (from --set): expected a finite number");
+            }
+        }
+        assertMessage(fails("trainer:\n  lr: .inf\n"), "Invalid trainer.lr (from " + dir.resolve("bad.yaml"),
+                "expected a finite number", "got Infinity");
+        assertMessage(fails("model:\n  init_std: Infinity\n"), "Invalid model.init_std", "finite");
+        assertMessage(fails("model:\n  rope_theta: .inf\n"), "Invalid model.rope_theta", "finite");
+        var direct = assertThrows(IllegalArgumentException.class, () -> new io.mohge.train.TrainerConfig(10, 1, 1,
+                Double.POSITIVE_INFINITY, 0, 0, 0, 0.9, 0.95, 1e-8, 1, 1, 1, 1, 1, 1));
+        assertTrue(direct.getMessage().startsWith("lr: must be a finite number"), direct.getMessage());
+        var loss = assertThrows(IllegalArgumentException.class, () -> new io.mohge.losses.LossConfig(
+                Double.POSITIVE_INFINITY, 1024, 0.5, 0, 0, 0));
+        assertTrue(loss.getMessage().startsWith("group_coef: must be a finite number"), loss.getMessage());
+    }
+
+    @Test
+    void shardSizeIsBoundedByWhatOneBufferHolds() throws IOException {
+        assertMessage(fails(yaml("valid.yaml", "trainer:\n  steps: 50\n"), List.of(), List.of("data.shard_tokens=2000000000")),
+                "Invalid data.shard_tokens (from --set): must lie in 1024..268435456", "got 2000000000");
+    }
+
+    @Test
+    void emptyAndCommentOnlyFilesAreRejectedAlike() throws IOException {
+        Path ok = yaml("valid.yaml", "trainer:\n  steps: 50\n");
+        for (String text : List.of("", "\n  \n", "# nothing but a comment\n", "---\n# a comment\n")) {
+            Path empty = yaml("empty.yaml", text);
+            assertMessage(fails(empty, List.of(), List.of()), "Config file " + empty + " is empty",
+                    "give at least one section");
+            assertMessage(fails(ok, List.of(empty), List.of()), "Config file " + empty + " is empty");
+        }
+    }
+
+    @Test
+    void duplicateKeysAndSectionsNameFileLineAndKey() throws IOException {
+        Path file = dir.resolve("bad.yaml");
+        assertMessage(fails("trainer:\n  steps: 5\n  lr: 0.1\n  steps: 6\n"),
+                "Config file " + file + ", line 4: duplicate key trainer.steps (first on line 2); keep one of them");
+        assertMessage(fails("trainer:\n  steps: 5\nmodel:\n  d_model: 64\ntrainer:\n  lr: 0.1\n"),
+                "Config file " + file + ", line 5: duplicate section trainer (first on line 1); merge");
+        assertMessage(fails("model:\n  mohge:\n    groups: 2\n    groups: 3\n"),
+                "line 4: duplicate key model.mohge.groups (first on line 3)");
+    }
+
+    @Test
+    void setListsAreParsedLikeYamlLists() throws IOException {
+        Path base = yaml("three.yaml", "model:\n  mohge:\n    groups: 3\n    group_top_k: 2\n"
+                + "allocation:\n  strategy: contiguous\n  ranks: 3\n");
+        String widths = "[32,48,48,64]";
+        ConfigException fromSet = fails(base, List.of(), List.of("model.mohge.widths=" + widths));
+        Path inFile = yaml("widths.yaml", "model:\n  mohge:\n    widths: " + widths + "\n");
+        ConfigException fromFile = fails(base, List.of(inFile), List.of());
+        assertMessage(fromSet, "Invalid model.mohge.widths (from --set)", "3 values", "[32, 48, 48, 64]");
+        assertEquals(fromFile.getMessage().replace(inFile.toString(), "--set"), fromSet.getMessage());
+        // with 4 groups the repeated 48 is kept and refused as not strictly growing, from both sources
+        ConfigException four = fails(yaml("four.yaml", "trainer:\n  steps: 50\n"), List.of(),
+                List.of("model.mohge.widths=" + widths));
+        assertMessage(four, "Invalid model.mohge.widths (from --set)", "must grow strictly", "[32, 48, 48, 64]");
+        RunConfig ok = ConfigLoader.load(base, List.of(), List.of("model.mohge.widths=[16, 24, 40]",
+                "data.corpus=hdfs://nn:8020/x y.txt", "run.name=a", "run.name=b"));
+        assertEquals(List.of(16, 24, 40), ok.model().mohge().widths());
+        assertEquals("hdfs://nn:8020/x y.txt", ok.data().corpus());
+        assertEquals("b", ok.run().name(), "a later --set of the same key wins");
+    }
 }

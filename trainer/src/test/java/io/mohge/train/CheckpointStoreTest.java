@@ -1,6 +1,7 @@
 package io.mohge.train;
 
 import io.mohge.export.FloatTensor;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -112,5 +114,48 @@ class CheckpointStoreTest {
         Files.move(dir, moved);
         var e = assertThrows(IllegalArgumentException.class, () -> CheckpointStore.load(moved));
         assertTrue(e.getMessage().contains("state.json"), e.getMessage());
+    }
+
+    @Test
+    void filesAndDirectoryGetTheUmaskPermissions() throws IOException {
+        Assumptions.assumeTrue(root.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path dir = new CheckpointStore(root.resolve("ckpt"), 2).save(checkpoint(7));
+        Path plainFile = Files.writeString(root.resolve("plain.txt"), "x"); // what the umask gives a new file
+        Path plainDir = Files.createDirectory(root.resolve("plain-dir"));
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(plainFile)),
+                        PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+            }
+        }
+        assertEquals(Files.getPosixFilePermissions(plainDir), Files.getPosixFilePermissions(dir));
+    }
+
+    @Test
+    void aFullDiskNamesTheCheckpointDirectoryAndKeepsTheEarlierCheckpoint() throws Exception {
+        Path small = Files.createDirectory(root.resolve("small-fs"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small.toString())
+                .redirectErrorStream(true).start();
+        Assumptions.assumeTrue(mount.waitFor() == 0, "needs root to mount a 64 KB tmpfs: "
+                + new String(mount.getInputStream().readAllBytes()));
+        try {
+            Path ckpts = small.resolve("run").resolve("checkpoints");
+            CheckpointStore store = new CheckpointStore(ckpts, 3);
+            Path first = store.save(checkpoint(1));
+            float[] big = new float[64 * 1024]; // 256 KB of parameters cannot fit
+            Checkpoint c = checkpoint(2);
+            Checkpoint large = new Checkpoint(2, Map.of("layers.0.w", new FloatTensor(new long[]{big.length}, big)),
+                    c.optimizer(), c.routerBiases(), 42, 6, c.dataPosition(), c.configYaml(), c.placementJson());
+            IOException e = assertThrows(IOException.class, () -> store.save(large));
+            assertTrue(e.getMessage().startsWith("checkpoint step 2 could not be written to " + ckpts), e.getMessage());
+            assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+            assertEquals(List.of(first), store.list());
+            CheckpointStore.verify(first);
+            try (Stream<Path> left = Files.list(ckpts)) {
+                assertEquals(List.of(first), left.toList(), "the unfinished checkpoint is removed");
+            }
+        } finally {
+            new ProcessBuilder("umount", small.toString()).inheritIO().start().waitFor();
+        }
     }
 }

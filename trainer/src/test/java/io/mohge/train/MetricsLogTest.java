@@ -67,6 +67,31 @@ class MetricsLogTest {
     }
 
     @Test
+    void aRowTornByACrashIsDroppedAndResumeTruncatesBothFilesToTheCheckpoint() throws IOException {
+        try (MetricsLog log = MetricsLog.open(dir, COLS, -1)) {
+            for (int s = 1; s <= 13; s++) log.append(row(s, s, 0.1));
+        }
+        Path csv = dir.resolve(MetricsLog.CSV);
+        Path jsonl = dir.resolve(MetricsLog.JSONL);
+        Files.writeString(csv, "14,1.5", java.nio.file.StandardOpenOption.APPEND); // killed in the middle of a row
+        Files.writeString(jsonl, "{\"step\":14,\"lo", java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(13, MetricsLog.readCsv(csv).size(), "the torn row is skipped");
+        try (MetricsLog log = MetricsLog.open(dir, COLS, 12)) { // resume from the checkpoint of step 12
+            log.append(row(13, 130, 0.1));
+        }
+        List<Map<String, Double>> rows = MetricsLog.readCsv(csv);
+        assertEquals(13, rows.size());
+        assertEquals(130.0, rows.get(12).get("loss"));
+        assertTrue(Files.readString(csv).endsWith("\n"));
+        List<String> json = Files.readAllLines(jsonl);
+        assertEquals(13, json.size());
+        for (String line : json) JsonParser.parseString(line).getAsJsonObject();
+        Files.writeString(csv, "step,loss,lr,val_loss\n1,2\n3,4,5,\n");
+        var e = assertThrows(IllegalArgumentException.class, () -> MetricsLog.readCsv(csv));
+        assertTrue(e.getMessage().contains("line 2 has 2 cells"), "only a torn last line is forgiven: " + e.getMessage());
+    }
+
+    @Test
     void rejectsUnknownColumnsAndChangedHeaders() throws IOException {
         try (MetricsLog log = MetricsLog.open(dir, COLS, -1)) {
             Map<String, Double> r = row(1, 1, 1);
