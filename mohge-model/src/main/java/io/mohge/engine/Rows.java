@@ -1,5 +1,6 @@
 package io.mohge.engine;
 
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
@@ -11,7 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * between routing order and sequence order through ND4J ops (getRows, pullRows, scatter_add) costs 1-30 ms
  * per call at the main-job size; a bulk NIO copy of the same rows costs about 0.1 ms (docs/stack.md).
  * Every array passed here must be c-order and contiguous (the engine's buffers and their row views are).
- * Float and double arrays are both supported; the double path serves the float64 oracle tests.
+ * Float and double arrays are both supported; the double path serves the float64 oracle tests. An NIO view does
+ * not keep its array alive, so every method fences its arrays until it is done with their memory.
  */
 final class Rows {
 
@@ -34,6 +36,7 @@ final class Rows {
             int dOff = (int) dst.offset();
             for (int i = 0; i < count; i++) d.put(dOff + i * cols, s, so + index[i] * cols, cols);
         }
+        Reference.reachabilityFence(new Object[] {src, dst});
     }
 
     /** {@code dst[i, :] = scale[i] * src[index[i], :]} for i < count. */
@@ -61,6 +64,7 @@ final class Rows {
                 for (int c = 0; c < cols; c++) d.put(to + c, scale[i] * s.get(from + c));
             }
         }
+        Reference.reachabilityFence(new Object[] {src, dst});
     }
 
     /** {@code dst[index[i], :] += scale[i] * src[i, :]} for i < count ({@code scale} null = 1). */
@@ -89,6 +93,7 @@ final class Rows {
                 for (int c = 0; c < cols; c++) d.put(to + c, d.get(to + c) + g * s.get(from + c));
             }
         }
+        Reference.reachabilityFence(new Object[] {src, dst});
     }
 
     /** {@code out[i] = dot(a[i, :], b[index[i], :])} for i < count. */
@@ -117,6 +122,7 @@ final class Rows {
                 out[i] = sum;
             }
         }
+        Reference.reachabilityFence(new Object[] {a, b});
     }
 
     /** The values of a contiguous array, in c order, as doubles. */
