@@ -579,11 +579,12 @@ if PreTrainedModel is not None:
         _supports_cache_class = True
 
         def _init_weights(self, module):
-            std = self.config.initializer_range
             if isinstance(module, (nn.Linear, nn.Embedding)):
-                module.weight.data.normal_(mean=0.0, std=std)
+                nn.init.normal_(module.weight, mean=0.0, std=self.config.initializer_range)
             elif isinstance(module, RMSNorm):
-                module.weight.data.fill_(1.0)
+                nn.init.ones_(module.weight)
+            elif isinstance(module, MohgeRouter) and module.expert_bias is not None:
+                nn.init.zeros_(module.expert_bias)
 
     class MohgeForCausalLM(MohgePreTrainedModel, GenerationMixin):
         """transformers wrapper around the core modules (same state-dict names as MohgeCausalLM)."""
