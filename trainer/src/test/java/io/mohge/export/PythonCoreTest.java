@@ -121,6 +121,29 @@ class PythonCoreTest {
         assertTrue(out.getBytes(StandardCharsets.UTF_8).length > "The Commission".length(), out);
     }
 
+    /** bench/torch_anchor.py builds the model a run config describes (same parameter count as Java) and trains. */
+    @Test
+    void speedAnchorTrainsTheConfiguredModel() throws Exception {
+        Path script = Path.of("..", "bench", "torch_anchor.py").toAbsolutePath().normalize();
+        String config = "{\"model\": {\"d_model\": 32, \"n_heads\": 2, \"seq_len\": 16, \"dense\": {\"width\": 48},"
+                + " \"moe\": {\"experts\": 4, \"width\": 24}, \"mohge\": {\"widths\": [16, 24, 32, 40], \"top_k\": 3},"
+                + " \"shared\": {\"count\": 1, \"width\": 16}}, \"trainer\": {\"batch_size\": 2}}";
+        for (ModelConfig.FfnType ffn : ModelConfig.FfnType.values()) {
+            String name = ffn.name().toLowerCase(java.util.Locale.ROOT);
+            String out = TorchPython.run(script, "--ffn", name, "--config", config, "--steps", "2", "--warmup", "1");
+            var json = JsonParser.parseString(out.trim()).getAsJsonObject();
+            ModelConfig java = TorchParityTest.model(ffn, TorchParityTest.MOHGE, new ModelConfig.Shared(1, 16),
+                    TorchParityTest.NO_BIAS);
+            long params = new io.mohge.train.ModelState(DecoderLM.build(java, io.mohge.losses.LossConfig.DEFAULTS, 1))
+                    .parameterCount();
+            assertEquals(name, json.get("ffn").getAsString());
+            assertEquals(params, json.get("params").getAsLong(), name + ": same parameters as the Java model");
+            assertEquals(2, json.get("timed_steps").getAsInt());
+            assertTrue(json.get("tokens_per_s").getAsDouble() > 0, out);
+            assertTrue(Double.isFinite(json.get("last_lm_loss").getAsDouble()), out);
+        }
+    }
+
     private static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
