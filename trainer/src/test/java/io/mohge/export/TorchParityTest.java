@@ -152,6 +152,70 @@ class TorchParityTest {
         return Stream.of(DType.F16, DType.BF16);
     }
 
+    /**
+     * A model trained by the real trainer (BPE tokenizer, shared expert, router biases moved by aux-loss-free
+     * balancing), exported at the end of the run: PyTorch matches Java, and the export's tokenizer.json encodes
+     * like the BPE the data was prepared with.
+     */
+    @Test
+    void trainedBpeModelExportedAtTheEndOfTrainingMatchesPyTorch() throws Exception {
+        StringBuilder corpus = new StringBuilder();
+        String[] words = {"the", "parliament", "votes", "on", "a", "report", "about", "fish", "energy", "budget"};
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int line = 0; line < 300; line++) {
+            for (int w = 0; w < 6 + rnd.nextInt(6); w++) corpus.append(w == 0 ? "" : " ").append(words[rnd.nextInt(words.length)]);
+            corpus.append(" ").append(rnd.nextInt(100)).append(".\n");
+        }
+        Files.writeString(dir.resolve("corpus.txt"), corpus);
+        Path yaml = dir.resolve("trained.yaml");
+        Files.writeString(yaml, """
+                run: {name: trained, seed: 3, out_dir: %s}
+                model:
+                  vocab_size: 300
+                  d_model: 32
+                  n_layers: 2
+                  n_heads: 2
+                  seq_len: 16
+                  ffn: mohge
+                  mohge: {groups: 4, experts_per_group: 2, widths: [16, 24, 32, 40], group_top_k: 2, top_k: 3}
+                  shared: {count: 1, width: 16}
+                  router: {bias_update_rate: 0.01}
+                data: {corpus: %s, dir: %s, tokenizer: bpe, bpe_vocab_size: 300, val_fraction: 0.1, shard_tokens: 1024}
+                trainer: {steps: 12, batch_size: 4, lr: 1.0e-2, warmup_steps: 2, log_every: 4, eval_every: 12,
+                          eval_batches: 1, checkpoint_every: 12}
+                export: {dtype: f32}
+                """.formatted(dir.resolve("run"), dir.resolve("corpus.txt"), dir.resolve("data")));
+        io.mohge.train.TrainResult result = io.mohge.train.Trainer.run(ConfigLoader.load(yaml),
+                new io.mohge.train.Trainer.Options(false, false, 0));
+        Path export = result.exportDir();
+        ExportReader.ExportedModel exported = ExportReader.read(export);
+        FloatTensor bias = exported.routerBiases().get("layers.0.ffn.router.expert_bias");
+        float[] b = bias.data();
+        assertTrue(java.util.stream.IntStream.range(0, b.length).anyMatch(i -> b[i] != 0), "training moved the biases");
+
+        int[][] tokens = batch(10);
+        float[][][] fromJava = ExportLm.of(exported).logits(tokens);
+        double diff = maxAbsDiff(fromJava, pythonLogits(export, tokens));
+        System.out.printf("parity trained-bpe: max |java - torch| = %.3g%n", diff);
+        assertTrue(diff <= TOLERANCE, "trained model: PyTorch logits differ from Java by " + diff);
+
+        io.mohge.data.TextTokenizer bpe;
+        try (io.mohge.data.TokenDataset data = io.mohge.data.TokenDataset.open(dir.resolve("data").toString(),
+                new org.apache.hadoop.conf.Configuration())) {
+            bpe = data.tokenizer();
+        }
+        String text = "the parliament votes on the fish budget 42.";
+        String out = TorchPython.run(export.resolve("modeling_mohge.py"), "generate", export.toString(), "--prompt",
+                text, "--max-new-tokens", "1", "--print-ids");
+        assertTrue(out.startsWith("["), out);
+        Path script = dir.resolve("encode.py");
+        Files.writeString(script, "import sys, json\nsys.path.insert(0, sys.argv[1])\nimport modeling_mohge\n"
+                + "print(json.dumps(modeling_mohge.MohgeTokenizer.from_file(sys.argv[1] + '/tokenizer.json')"
+                + ".encode(sys.argv[2])))\n");
+        String ids = TorchPython.run(script, export.toString(), text).trim();
+        assertEquals(java.util.Arrays.toString(bpe.encode(text)).replace(" ", ""), ids.replace(" ", ""));
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     /** A model whose every tensor is random: matrices N(0, 1/in), gains 1 + N(0, 0.3^2), biases N(0, 0.05^2). */
