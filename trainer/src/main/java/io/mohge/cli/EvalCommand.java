@@ -2,11 +2,13 @@ package io.mohge.cli;
 
 import io.mohge.config.RunConfig;
 import io.mohge.data.TokenDataset;
+import io.mohge.export.ExportEvaluator;
 import io.mohge.train.Evaluator;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
@@ -16,7 +18,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Validation loss and perplexity of a checkpoint (default: the newest one of the config's run).")
+        description = {"Validation loss and perplexity of a checkpoint (default: the newest one of the config's run),",
+                "or of an export directory read back from its files (--export)."})
 final class EvalCommand implements Callable<Integer> {
 
     @Mixin
@@ -28,14 +31,21 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     CheckpointOption checkpoint;
 
+    @Option(names = "--export", paramLabel = "DIR",
+            description = "An export directory (written by `mohge export`) instead of a checkpoint.")
+    Path export;
+
     @Override
     public Integer call() throws IOException {
         RunConfig config = options.load();
-        Path dir = checkpoint.resolve(config);
-        Evaluator.Result r = Evaluator.evaluate(dir, config);
+        if (export != null && checkpoint.checkpoint != null) {
+            throw new IllegalArgumentException("--export and --checkpoint: give one of them, not both");
+        }
+        Path dir = export != null ? export : checkpoint.resolve(config);
+        Evaluator.Result r = export != null ? ExportEvaluator.evaluate(dir, config) : Evaluator.evaluate(dir, config);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "checkpoint %s (step %d): val_loss %.4f nats/token, perplexity %.3f over %d tokens%n",
-                dir, r.step(), r.valLoss(), r.perplexity(), r.tokens());
+        out.printf(Locale.ROOT, "%s %s (step %d): val_loss %.4f nats/token, perplexity %.3f over %d tokens%n",
+                export != null ? "export" : "checkpoint", dir, r.step(), r.valLoss(), r.perplexity(), r.tokens());
         try (TokenDataset data = TokenDataset.open(config.data().dir(), new Configuration())) {
             out.printf(Locale.ROOT, "unigram baseline %.4f nats/token%n", data.unigramBaselineNats());
         }

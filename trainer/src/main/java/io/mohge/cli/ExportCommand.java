@@ -15,7 +15,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Export a checkpoint as model.safetensors + config.json (+ placement.json) for serving.",
+        description = {"Export a checkpoint for serving in the Hugging Face layout: model.safetensors, config.json,",
+                "generation_config.json, tokenizer.json, modeling_mohge.py (PyTorch) and placement.json.",
                 "Default: the newest checkpoint of the config's run, into export.dir (or <run.out_dir>/export)."})
 final class ExportCommand implements Callable<Integer> {
 

@@ -2,34 +2,62 @@ package io.mohge.export;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
+import io.mohge.data.BpeTokenizer;
+import io.mohge.data.ByteTokenizer;
+import io.mohge.data.DataConfig;
+import io.mohge.data.DataLocation;
+import io.mohge.data.ShardFormatException;
+import io.mohge.data.TextTokenizer;
+import io.mohge.model.ModelConfig;
 import io.mohge.train.Checkpoint;
 import io.mohge.train.CheckpointStore;
 import io.mohge.train.ExportConfig;
+import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Exports a checkpoint for serving: {@code model.safetensors} (trained parameters plus router balancing
- * biases, in the dtype of {@link ExportConfig#dtype()}), {@code config.json} ({@link HfConfig}) and, for
- * models with routed experts, {@code placement.json} (the allocation module's placement, unchanged).
- * Tensor names follow {@link TensorNames}. Optimizer state is not exported.
+ * Exports a checkpoint for serving, in the Hugging Face layout ({@code docs/export.md}):
+ * <pre>
+ *   model.safetensors        weights with Hugging Face names, matrices [out, in] ({@link TensorNames}), plus the
+ *                            router balancing biases; dtype {@link ExportConfig#dtype()}; metadata format "pt"
+ *   config.json              {@link HfConfig}: shape and every convention a port needs, auto_map for transformers
+ *   generation_config.json   greedy decoding that stops at the end-of-document token (newline, id 10)
+ *   tokenizer.json           {@link HfTokenizer}: the byte-level or BPE tokenizer in the tokenizers format
+ *   tokenizer_config.json    lets transformers' AutoTokenizer load tokenizer.json
+ *   configuration_mohge.py   transformers config class (trust_remote_code)
+ *   modeling_mohge.py        the model in plain PyTorch, with a transformers wrapper when transformers is installed
+ *   placement.json           expert placement on expert-parallel ranks (routed models only)
+ * </pre>
+ * Every file is written through {@link AtomicFiles}, with the permissions of the process umask. Optimizer
+ * state is not exported. {@link ExportReader} reads an export back.
  */
 public final class Exporter {
 
     private static final Logger LOG = LoggerFactory.getLogger(Exporter.class);
     public static final String MODEL = "model.safetensors";
     public static final String CONFIG = "config.json";
+    public static final String GENERATION_CONFIG = "generation_config.json";
+    public static final String TOKENIZER = "tokenizer.json";
+    public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
     public static final String PLACEMENT = "placement.json";
+    /** The Python files shipped beside the weights (resources of this package). */
+    public static final List<String> PYTHON_FILES = List.of("configuration_mohge.py", "modeling_mohge.py");
+    private static final String PYTHON_RESOURCES = "/io/mohge/export/python/";
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     private Exporter() { }
 
@@ -48,27 +76,31 @@ public final class Exporter {
 
     /** Exports an in-memory checkpoint whose run config is {@code config}. */
     public static Result export(Checkpoint c, RunConfig config, Path outDir, ExportConfig export) throws IOException {
+        TextTokenizer tokenizer = tokenizer(config);
         Files.createDirectories(outDir);
         Map<String, FloatTensor> tensors = new TreeMap<>();
         long parameters = 0;
         for (Map.Entry<String, FloatTensor> e : c.params().entrySet()) {
-            put(tensors, TensorNames.exported(e.getKey()), e.getValue(), e.getKey());
+            put(tensors, e.getKey(), e.getValue());
             parameters += e.getValue().data().length;
         }
         for (Map.Entry<String, FloatTensor> e : c.routerBiases().entrySet()) {
-            put(tensors, TensorNames.exported(e.getKey()), e.getValue(), e.getKey());
+            put(tensors, e.getKey(), e.getValue());
         }
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pt"); // what Hugging Face loaders expect of a PyTorch-layout file
+        meta.put("format", "pt"); // truthful: names and [out, in] layout are what PyTorch loaders expect
         meta.put("mohge_training_step", Long.toString(c.step()));
         meta.put("tensor_name_scheme", TensorNames.SCHEME);
         SafetensorsWriter.write(outDir.resolve(MODEL), tensors, export.dtype(), meta);
 
-        Gson gson = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
-        String json = gson.toJson(HfConfig.of(config.model(), export.dtype(), TensorNames.SCHEME, c.step()));
-        Files.writeString(outDir.resolve(CONFIG), json + "\n", StandardCharsets.UTF_8);
+        ModelConfig model = config.model();
+        writeJson(outDir.resolve(CONFIG), HfConfig.of(model, export.dtype(), tokenizer.kind(), c.step()));
+        writeJson(outDir.resolve(GENERATION_CONFIG), generationConfig(model));
+        writeJson(outDir.resolve(TOKENIZER), HfTokenizer.json(tokenizer));
+        writeJson(outDir.resolve(TOKENIZER_CONFIG), HfTokenizer.config(tokenizer, model.seqLen()));
+        for (String name : PYTHON_FILES) AtomicFiles.write(outDir.resolve(name), pythonSource(name));
         if (!c.placementJson().isBlank()) {
-            Files.writeString(outDir.resolve(PLACEMENT), c.placementJson(), StandardCharsets.UTF_8);
+            AtomicFiles.write(outDir.resolve(PLACEMENT), c.placementJson().getBytes(StandardCharsets.UTF_8));
         } else {
             Files.deleteIfExists(outDir.resolve(PLACEMENT)); // never leave a stale placement from another model
         }
@@ -77,10 +109,59 @@ public final class Exporter {
         return new Result(outDir, tensors.size(), parameters);
     }
 
-    private static void put(Map<String, FloatTensor> out, String name, FloatTensor t, String source) {
-        if (out.put(name, t) != null) {
-            throw new IllegalStateException("export: two checkpoint tensors map to the exported name " + name
-                    + " (the second is " + source + ")");
+    /**
+     * The tokenizer the run's data was prepared with: the byte tokenizer, or the BPE merges file next to the
+     * shards in {@code data.dir}. Its vocabulary must be the model's.
+     */
+    static TextTokenizer tokenizer(RunConfig config) throws IOException {
+        TextTokenizer tok;
+        if (config.data().tokenizer() == DataConfig.Tokenizer.BYTE) {
+            tok = new ByteTokenizer();
+        } else {
+            DataLocation file = DataLocation.resolve(config.data().dir(), new Configuration()).child(BpeTokenizer.FILE_NAME);
+            try {
+                tok = BpeTokenizer.load(file);
+            } catch (ShardFormatException e) {
+                throw new IllegalArgumentException("data.dir: the export needs the BPE merges the model was trained "
+                        + "with, but " + e.getMessage() + "; run `mohge prepare` with the run's data config first");
+            }
+        }
+        if (tok.vocabSize() != config.model().vocabSize()) {
+            throw new IllegalArgumentException("model.vocab_size: the model has " + config.model().vocabSize()
+                    + " tokens but the " + tok.kind() + " tokenizer of data.dir has " + tok.vocabSize()
+                    + "; export with the data config the model was trained on");
+        }
+        return tok;
+    }
+
+    /** Greedy decoding that stops at the end of a document (the newline token). */
+    static JsonObject generationConfig(ModelConfig model) {
+        JsonObject o = new JsonObject();
+        o.addProperty("do_sample", false);
+        o.addProperty("eos_token_id", HfConfig.END_OF_DOCUMENT);
+        o.addProperty("pad_token_id", HfConfig.END_OF_DOCUMENT);
+        o.addProperty("max_length", model.seqLen());
+        return o;
+    }
+
+    /** The bytes of a shipped Python file. */
+    public static byte[] pythonSource(String name) throws IOException {
+        try (InputStream in = Exporter.class.getResourceAsStream(PYTHON_RESOURCES + name)) {
+            if (in == null) throw new IllegalStateException("resource " + PYTHON_RESOURCES + name + " missing from the build");
+            return in.readAllBytes();
+        }
+    }
+
+    private static void writeJson(Path file, JsonObject json) throws IOException {
+        AtomicFiles.write(file, (GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void put(Map<String, FloatTensor> out, String checkpointName, FloatTensor t) {
+        TensorNames.Exported name = TensorNames.exported(checkpointName);
+        FloatTensor value = name.transposed() ? t.transpose() : t;
+        if (out.put(name.name(), value) != null) {
+            throw new IllegalStateException("export: two checkpoint tensors map to the exported name " + name.name()
+                    + " (the second is " + checkpointName + ")");
         }
     }
 }

@@ -34,6 +34,20 @@ public record FloatTensor(long[] shape, float[] data) {
         return Nd4j.create(data.clone(), shape, 'c');
     }
 
+    /** The transpose of a matrix: {@code [r, c]} becomes {@code [c, r]} (a rank-2 tensor only). */
+    public FloatTensor transpose() {
+        if (shape.length != 2) {
+            throw new IllegalArgumentException("transpose: needs a matrix, got shape " + Arrays.toString(shape));
+        }
+        int rows = Math.toIntExact(shape[0]);
+        int cols = Math.toIntExact(shape[1]);
+        float[] out = new float[data.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+        }
+        return new FloatTensor(new long[] {cols, rows}, out);
+    }
+
     @Override
     public long[] shape() {
         return shape.clone();

@@ -10,10 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,8 +23,8 @@ import java.util.TreeMap;
  * </pre>
  * Tensors are laid out in sorted name order without gaps; the header is padded with spaces to a multiple of
  * 8 bytes so that the data is aligned. Values are converted from float32 to the requested dtype with
- * round-to-nearest-even ({@link HalfFloats}). The file is written to a temporary sibling and renamed into
- * place, so a crash never leaves a half-written file under the final name.
+ * round-to-nearest-even ({@link HalfFloats}). The file is written through {@link AtomicFiles} (temporary sibling
+ * renamed into place, permissions from the umask as for any new file).
  */
 public final class SafetensorsWriter {
 
@@ -45,23 +42,14 @@ public final class SafetensorsWriter {
             throws IOException {
         TreeMap<String, FloatTensor> sorted = new TreeMap<>(tensors);
         byte[] header = header(sorted, dtype, metadata);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
-                writeFully(ch, len);
-                writeFully(ch, ByteBuffer.wrap(header));
-                for (FloatTensor t : sorted.values()) {
-                    writeFully(ch, encode(t.data(), dtype));
-                }
-                ch.force(true);
+        AtomicFiles.write(file, ch -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
+            writeFully(ch, len);
+            writeFully(ch, ByteBuffer.wrap(header));
+            for (FloatTensor t : sorted.values()) {
+                writeFully(ch, encode(t.data(), dtype));
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static byte[] header(TreeMap<String, FloatTensor> sorted, DType dtype, Map<String, String> metadata) {

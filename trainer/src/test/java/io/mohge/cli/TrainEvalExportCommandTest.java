@@ -61,6 +61,7 @@ class TrainEvalExportCommandTest {
         assertEquals(0, run(args("eval", dir)), err.toString());
         assertTrue(out.toString().contains("(step 6): val_loss"), out.toString());
         assertTrue(out.toString().contains("unigram baseline"), out.toString());
+        String checkpointLoss = valLoss(out.toString());
 
         Path exported = dir.resolve("exported");
         assertEquals(0, run(args("export", dir, "--out", exported.toString())), err.toString());
@@ -68,6 +69,21 @@ class TrainEvalExportCommandTest {
         assertTrue(Files.readString(exported.resolve("config.json")).contains("\"num_hidden_layers\": 2"),
                 Files.readString(exported.resolve("config.json")));
         assertTrue(Files.exists(exported.resolve("placement.json")));
+        assertTrue(Files.exists(exported.resolve("tokenizer.json")) && Files.exists(exported.resolve("modeling_mohge.py")));
+
+        // the round trip in Java: the export read back from its files evaluates exactly like the checkpoint
+        assertEquals(0, run(args("eval", dir, "--export", exported.toString())), err.toString());
+        assertTrue(out.toString().startsWith("export " + exported + " (step 6): val_loss"), out.toString());
+        assertEquals(checkpointLoss, valLoss(out.toString()));
+
+        assertEquals(Main.EXIT_BAD_INPUT, run(args("eval", dir, "--export", dir.resolve("nowhere").toString())));
+        assertTrue(err.toString().contains("config.json is missing"), err.toString());
+    }
+
+    private static String valLoss(String output) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("val_loss (\\S+) nats").matcher(output);
+        assertTrue(m.find(), output);
+        return m.group(1);
     }
 
     @Test

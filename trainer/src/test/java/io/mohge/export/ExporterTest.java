@@ -7,6 +7,7 @@ import io.mohge.allocation.Placement;
 import io.mohge.allocation.PlacementStrategy;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
+import io.mohge.model.ModelConfig;
 import io.mohge.train.AdamW;
 import io.mohge.train.Checkpoint;
 import io.mohge.train.CheckpointStore;
@@ -16,16 +17,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +39,7 @@ class ExporterTest {
     @TempDir
     Path dir;
 
-    private RunConfig config(String ffn) throws IOException {
+    private RunConfig config(String ffn, String extra) throws IOException {
         Path yaml = dir.resolve("run-" + ffn + ".yaml");
         Files.writeString(yaml, """
                 model:
@@ -50,9 +55,10 @@ class ExporterTest {
                     widths: [16, 24, 32, 40]
                     group_top_k: 2
                     top_k: 2
+                %s
                 allocation:
                   ranks: 2
-                """.formatted(ffn));
+                """.formatted(ffn, extra));
         return ConfigLoader.load(yaml);
     }
 
@@ -62,79 +68,196 @@ class ExporterTest {
         return new FloatTensor(shape, d);
     }
 
-    private Path saveCheckpoint(RunConfig cfg, String placement) throws IOException {
+    private static Map<String, FloatTensor> params() {
         SplittableRandom rnd = new SplittableRandom(3);
         Map<String, FloatTensor> params = new TreeMap<>();
-        params.put("embedding", random(rnd, 256, 32));
-        params.put("layers.0.attn.wq", random(rnd, 32, 32));
-        params.put("layers.0.ffn.experts.g3.w1", random(rnd, 2, 32, 40));
-        params.put("final_norm.gain", random(rnd, 32));
-        Map<String, FloatTensor> bias = Map.of("layers.0.router.expert_bias", random(rnd, 8));
+        params.put("tok_embeddings.weight", random(rnd, 256, 32));
+        params.put("layers.0.attention.wq.weight", random(rnd, 32, 32));
+        params.put("layers.1.ffn.experts.7.w1.weight", random(rnd, 32, 40));
+        params.put("layers.0.ffn.router.group.weight", random(rnd, 32, 4));
+        params.put("norm.weight", random(rnd, 32));
+        params.put("output.weight", random(rnd, 32, 256));
+        return params;
+    }
+
+    private Path saveCheckpoint(RunConfig cfg, Map<String, FloatTensor> params, String placement) throws IOException {
+        Map<String, FloatTensor> bias = Map.of("layers.0.ffn.router.expert_bias", random(new SplittableRandom(4), 8));
         Checkpoint c = new Checkpoint(77, params, new AdamW.State(77, Map.of(), Map.of()), bias, 42, 77,
                 "{}", ConfigLoader.toYaml(cfg), placement);
         return new CheckpointStore(dir.resolve("ckpt"), 2).save(c);
     }
 
     @Test
-    void exportsEveryTensorConfigAndPlacement() throws IOException {
-        RunConfig cfg = config("mohge");
+    void exportsHuggingFaceNamesTransposedInEveryDtype() throws IOException {
+        RunConfig cfg = config("mohge", "");
         Placement placement = PlacementStrategy.of(cfg.allocation().strategy())
                 .place(new ExpertLayout(List.of(16, 24, 32, 40), 2), 2);
-        Path ckpt = saveCheckpoint(cfg, placement.toJson());
+        Path ckpt = saveCheckpoint(cfg, params(), placement.toJson());
         Checkpoint saved = CheckpointStore.load(ckpt);
+        Map<String, String> names = Map.of(
+                "tok_embeddings.weight", "model.embed_tokens.weight",
+                "layers.0.attention.wq.weight", "model.layers.0.self_attn.q_proj.weight",
+                "layers.1.ffn.experts.7.w1.weight", "model.layers.1.mlp.experts.7.gate_proj.weight",
+                "layers.0.ffn.router.group.weight", "model.layers.0.mlp.router.group.weight",
+                "layers.0.ffn.router.expert_bias", "model.layers.0.mlp.router.expert_bias",
+                "norm.weight", "model.norm.weight",
+                "output.weight", "lm_head.weight");
+        Set<String> transposed = Set.of("layers.0.attention.wq.weight", "layers.1.ffn.experts.7.w1.weight",
+                "layers.0.ffn.router.group.weight", "output.weight");
         for (DType dtype : DType.values()) {
             Path out = dir.resolve("export-" + dtype);
             Exporter.Result r = Exporter.export(ckpt, out, new ExportConfig("", dtype, true));
-            assertEquals(5, r.tensors());
-            assertEquals(256 * 32 + 32 * 32 + 2 * 32 * 40 + 32, r.parameters());
+            assertEquals(7, r.tensors());
+            assertEquals(256 * 32 + 32 * 32 + 32 * 40 + 32 * 4 + 32 + 32 * 256, r.parameters());
 
             SafetensorsReader.Contents back = SafetensorsReader.read(out.resolve(Exporter.MODEL));
             Map<String, FloatTensor> expected = new TreeMap<>(saved.params());
             expected.putAll(saved.routerBiases());
-            assertEquals(expected.keySet(), back.entries().keySet());
+            assertEquals(new TreeMap<>(names).values().stream().sorted().toList(),
+                    back.entries().keySet().stream().toList());
             for (var e : expected.entrySet()) {
-                SafetensorsReader.Entry got = back.entries().get(e.getKey());
+                FloatTensor want = transposed.contains(e.getKey()) ? e.getValue().transpose() : e.getValue();
+                SafetensorsReader.Entry got = back.entries().get(names.get(e.getKey()));
                 assertEquals(dtype, got.dtype(), e.getKey());
-                assertArrayEquals(e.getValue().shape(), got.tensor().shape(), e.getKey());
-                float[] want = e.getValue().data();
+                assertArrayEquals(want.shape(), got.tensor().shape(), e.getKey());
+                float[] w = want.data();
                 float[] have = got.tensor().data();
-                for (int i = 0; i < want.length; i++) {
-                    float w = switch (dtype) {
-                        case F32 -> want[i];
-                        case F16 -> HalfFloats.fromF16(HalfFloats.toF16(want[i]));
-                        case BF16 -> HalfFloats.fromBF16(HalfFloats.toBF16(want[i]));
+                for (int i = 0; i < w.length; i++) {
+                    float rounded = switch (dtype) {
+                        case F32 -> w[i];
+                        case F16 -> HalfFloats.fromF16(HalfFloats.toF16(w[i]));
+                        case BF16 -> HalfFloats.fromBF16(HalfFloats.toBF16(w[i]));
                     };
-                    assertEquals(w, have[i], 0f, e.getKey() + "[" + i + "]");
-                    // the conversions keep relative error within half an ulp of the target format
-                    double tol = dtype == DType.F32 ? 0 : dtype == DType.F16 ? 1e-3 : 4e-3;
-                    assertTrue(Math.abs(have[i] - want[i]) <= tol * Math.abs(want[i]) + 1e-7, e.getKey());
+                    assertEquals(rounded, have[i], 0f, e.getKey() + "[" + i + "]");
                 }
             }
+            assertArrayEquals(new long[] {40, 32}, back.entries().get("model.layers.1.mlp.experts.7.gate_proj.weight")
+                    .tensor().shape(), "[out, in] like nn.Linear");
             assertEquals("pt", back.metadata().get("format"));
             assertEquals("77", back.metadata().get("mohge_training_step"));
+            assertEquals(TensorNames.SCHEME, back.metadata().get("tensor_name_scheme"));
 
             JsonObject json = JsonParser.parseString(Files.readString(out.resolve(Exporter.CONFIG))).getAsJsonObject();
-            assertEquals("MohgeForCausalLM", json.getAsJsonArray("architectures").get(0).getAsString());
-            assertEquals(256, json.get("vocab_size").getAsInt());
-            assertEquals(32, json.get("hidden_size").getAsInt());
-            assertEquals(2, json.get("num_hidden_layers").getAsInt());
-            assertEquals(2, json.get("num_attention_heads").getAsInt());
-            assertEquals("mohge", json.get("ffn_type").getAsString());
-            assertEquals(4, json.get("num_expert_groups").getAsInt());
-            assertEquals(8, json.get("num_experts").getAsInt());
-            assertEquals("[16,24,32,40]", json.get("expert_intermediate_sizes").toString());
-            assertEquals(2, json.get("group_top_k").getAsInt());
-            assertEquals("sigmoid", json.get("group_score_func").getAsString());
-            assertEquals(TensorNames.SCHEME, json.get("tensor_name_scheme").getAsString());
+            assertEquals(HfConfig.torchDtype(dtype), json.get("torch_dtype").getAsString());
             Placement back2 = Placement.fromJson(Files.readString(out.resolve(Exporter.PLACEMENT)));
             assertArrayEquals(placement.physicalOrder(), back2.physicalOrder());
         }
     }
 
     @Test
+    void configSpellsOutEveryConvention() throws IOException {
+        RunConfig cfg = config("mohge", """
+                  shared: {count: 2, width: 8}
+                  router: {capacity_factor: 1.25, bias_update_rate: 0.001}
+                """);
+        Path out = dir.resolve("conventions");
+        Exporter.export(saveCheckpoint(cfg, params(), ""), out, new ExportConfig("", DType.F32, true));
+        JsonObject json = JsonParser.parseString(Files.readString(out.resolve(Exporter.CONFIG))).getAsJsonObject();
+        assertEquals("MohgeForCausalLM", json.getAsJsonArray("architectures").get(0).getAsString());
+        assertEquals("mohge", json.get("model_type").getAsString());
+        assertEquals("configuration_mohge.MohgeConfig", json.getAsJsonObject("auto_map").get("AutoConfig").getAsString());
+        assertEquals("modeling_mohge.MohgeForCausalLM",
+                json.getAsJsonObject("auto_map").get("AutoModelForCausalLM").getAsString());
+        assertFalse(json.get("tie_word_embeddings").getAsBoolean());
+        assertEquals("rotate_half", json.get("rope_layout").getAsString());
+        assertEquals(1 / Math.sqrt(16), json.get("attention_scale").getAsDouble(), 0);
+        assertEquals("[16,16,24,24,32,32,40,40]", json.get("expert_intermediate_sizes").toString(), "one width per expert");
+        assertEquals("sigmoid", json.get("group_score_func").getAsString());
+        assertEquals("softmax_in_group", json.get("expert_score_func").getAsString());
+        assertEquals("renormalise", json.get("gate_mode").getAsString());
+        assertTrue(json.get("group_prob_renormalise").getAsBoolean());
+        assertEquals("selection_only", json.get("router_bias_use").getAsString());
+        assertTrue(json.get("router_has_expert_bias").getAsBoolean());
+        assertEquals(2, json.get("n_shared_experts").getAsInt());
+        assertEquals(1.25, json.get("router_capacity_factor").getAsDouble(), 0);
+        assertEquals("training_only", json.get("router_capacity_factor_scope").getAsString());
+        assertTrue(json.getAsJsonObject("conventions").get("capacity").getAsString().contains("dropless"));
+        assertEquals(cfg.model(), HfConfigReader.read(out.resolve(Exporter.CONFIG)), "config.json reads back exactly");
+        for (String name : Exporter.PYTHON_FILES) {
+            assertArrayEquals(Exporter.pythonSource(name), Files.readAllBytes(out.resolve(name)), name);
+        }
+        JsonObject gen = JsonParser.parseString(Files.readString(out.resolve(Exporter.GENERATION_CONFIG))).getAsJsonObject();
+        assertEquals(10, gen.get("eos_token_id").getAsInt());
+        assertTrue(Files.exists(out.resolve(Exporter.TOKENIZER)) && Files.exists(out.resolve(Exporter.TOKENIZER_CONFIG)));
+    }
+
+    @Test
+    void groupTopKOneIsNotRenormalisedAndMoeIsOneGroup() throws IOException {
+        RunConfig kg1 = config("mohge", "");
+        ModelConfig.Mohge h = kg1.model().mohge();
+        ModelConfig single = new ModelConfig(256, 32, 2, 2, 16, 10000.0, 1e-6, 0.02, ModelConfig.FfnType.MOHGE,
+                ModelConfig.Dense.DEFAULTS, ModelConfig.Moe.DEFAULTS, new ModelConfig.Mohge(4, 2, h.widths(), 1, 2,
+                ModelConfig.GroupScore.SOFTMAX, ModelConfig.GateMode.REFERENCE), ModelConfig.Shared.DEFAULTS,
+                ModelConfig.Router.DEFAULTS);
+        JsonObject json = HfConfig.of(single, DType.F32, "byte", 1);
+        assertFalse(json.get("group_prob_renormalise").getAsBoolean(), "METHOD.md: p = sigma_g when group_top_k = 1");
+        assertEquals("reference", json.get("gate_mode").getAsString());
+
+        RunConfig moe = config("moe", "");
+        JsonObject m = HfConfig.of(moe.model(), DType.F32, "byte", 1);
+        assertEquals(1, m.get("num_expert_groups").getAsInt());
+        assertEquals(moe.model().moe().experts(), m.get("experts_per_group").getAsInt());
+        assertEquals("renormalise", m.get("gate_mode").getAsString());
+        Path file = dir.resolve("moe-config.json");
+        Files.writeString(file, m.toString());
+        ModelConfig back = HfConfigReader.read(file);
+        assertEquals(moe.model().moe(), back.moe());
+        assertEquals(ModelConfig.FfnType.MOE, back.ffn());
+    }
+
+    @Test
+    void exportFilesGetTheUmaskPermissionsOfOrdinaryFiles() throws IOException {
+        Path out = dir.resolve("perms");
+        Exporter.export(saveCheckpoint(config("mohge", ""), params(), "[]"), out, new ExportConfig("", DType.F32, true));
+        Path reference = dir.resolve("reference-file");
+        try (OutputStream o = Files.newOutputStream(reference)) {
+            o.write(1);
+        }
+        Set<PosixFilePermission> expected = Files.getPosixFilePermissions(reference);
+        assertTrue(expected.contains(PosixFilePermission.OWNER_READ), "sanity: " + expected);
+        try (var files = Files.list(out)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                assertEquals(expected, Files.getPosixFilePermissions(f), f.getFileName() + " permissions");
+            }
+        }
+    }
+
+    @Test
+    void readerRestoresCheckpointNamesAndLayout() throws IOException {
+        RunConfig cfg = config("mohge", "");
+        Path ckpt = saveCheckpoint(cfg, params(), "");
+        Path out = dir.resolve("roundtrip");
+        Exporter.export(ckpt, out, new ExportConfig("", DType.F32, true));
+        ExportReader.ExportedModel back = ExportReader.read(out);
+        Checkpoint saved = CheckpointStore.load(ckpt);
+        assertEquals(saved.params(), back.params());
+        assertEquals(saved.routerBiases(), back.routerBiases());
+        assertEquals(77, back.step());
+        assertEquals(cfg.model(), back.config());
+    }
+
+    @Test
+    void unknownNamesAreRefusedBothWays() throws IOException {
+        var e = assertThrows(IllegalArgumentException.class, () -> TensorNames.exported("layers.0.attn.wq"));
+        assertTrue(e.getMessage().contains("layers.0.attn.wq"), e.getMessage());
+        assertNull(TensorNames.checkpoint("model.layers.0.mlp.experts.01.gate_proj.weight"));
+        assertEquals(new TensorNames.Exported("layers.12.ffn.shared.w2.weight", true),
+                TensorNames.checkpoint("model.layers.12.mlp.shared_experts.down_proj.weight"));
+
+        Path out = dir.resolve("foreign");
+        Exporter.export(saveCheckpoint(config("mohge", ""), params(), ""), out, new ExportConfig("", DType.F32, true));
+        Map<String, FloatTensor> tensors = new TreeMap<>(SafetensorsReader.read(out.resolve(Exporter.MODEL)).tensors());
+        tensors.put("model.layers.0.mlp.gate.weight", new FloatTensor(new long[] {1}, new float[] {0}));
+        SafetensorsWriter.write(out.resolve(Exporter.MODEL), tensors, DType.F32,
+                Map.of("tensor_name_scheme", TensorNames.SCHEME));
+        var e2 = assertThrows(IllegalArgumentException.class, () -> ExportReader.read(out));
+        assertTrue(e2.getMessage().contains("model.layers.0.mlp.gate.weight"), e2.getMessage());
+    }
+
+    @Test
     void denseModelHasNoPlacementAndReportsItsWidth() throws IOException {
-        RunConfig cfg = config("dense");
-        Path ckpt = saveCheckpoint(cfg, "");
+        RunConfig cfg = config("dense", "");
+        Path ckpt = saveCheckpoint(cfg, params(), "");
         Path out = dir.resolve("dense");
         Files.createDirectories(out);
         Files.writeString(out.resolve(Exporter.PLACEMENT), "stale");
@@ -143,11 +266,12 @@ class ExporterTest {
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve(Exporter.CONFIG))).getAsJsonObject();
         assertEquals("dense", json.get("ffn_type").getAsString());
         assertEquals(cfg.model().dense().width(), json.get("intermediate_size").getAsInt());
+        assertFalse(json.has("num_experts"));
     }
 
     @Test
     void corruptCheckpointIsNotExported() throws IOException {
-        Path ckpt = saveCheckpoint(config("mohge"), "");
+        Path ckpt = saveCheckpoint(config("mohge", ""), params(), "");
         Path params = ckpt.resolve("params.safetensors");
         byte[] b = Files.readAllBytes(params);
         b[b.length / 2] ^= 1;
@@ -157,5 +281,22 @@ class ExporterTest {
                 () -> Exporter.export(ckpt, out, new ExportConfig("", DType.F32, true)));
         assertTrue(e.getMessage().contains(params.toString()), e.getMessage());
         assertFalse(Files.exists(out.resolve(Exporter.MODEL)));
+    }
+
+    @Test
+    void configReaderNamesTheBadKey() throws IOException {
+        Path out = dir.resolve("bad-config");
+        Exporter.export(saveCheckpoint(config("mohge", ""), params(), ""), out, new ExportConfig("", DType.F32, true));
+        Path file = out.resolve(Exporter.CONFIG);
+        JsonObject json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        json.addProperty("gate_mode", "average");
+        Files.writeString(file, json.toString());
+        var e = assertThrows(IllegalArgumentException.class, () -> HfConfigReader.read(file));
+        assertTrue(e.getMessage().contains("gate_mode") && e.getMessage().contains("renormalise"), e.getMessage());
+        json.remove("gate_mode");
+        json.addProperty("rope_layout", "interleaved");
+        Files.writeString(file, json.toString());
+        e = assertThrows(IllegalArgumentException.class, () -> HfConfigReader.read(file));
+        assertTrue(e.getMessage().contains("rope_layout"), e.getMessage());
     }
 }

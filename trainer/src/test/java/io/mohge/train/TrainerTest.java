@@ -2,9 +2,8 @@ package io.mohge.train;
 
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
-import io.mohge.export.Exporter;
+import io.mohge.export.ExportReader;
 import io.mohge.export.FloatTensor;
-import io.mohge.export.SafetensorsReader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,13 +147,14 @@ class TrainerTest {
         assertEquals(List.of("step-000004", "step-000008"), new CheckpointStore(dirB.resolve("checkpoints"), 2).list()
                 .stream().map(p -> p.getFileName().toString()).toList());
 
-        // export at the end holds the final parameters (as F16)
-        Map<String, FloatTensor> exported = SafetensorsReader.read(full.exportDir().resolve(Exporter.MODEL)).tensors();
-        Map<String, FloatTensor> want = new TreeMap<>(ca.params());
-        want.putAll(ca.routerBiases());
-        assertEquals(want.keySet(), exported.keySet());
-        FloatTensor emb = want.get("tok_embeddings.weight");
-        assertArrayEquals(emb.data(), exported.get("tok_embeddings.weight").data(), 1e-3f);
+        // export at the end holds the final parameters (as F16, Hugging Face names, read back to checkpoint names)
+        ExportReader.ExportedModel exported = ExportReader.read(full.exportDir());
+        assertEquals(ca.params().keySet(), exported.params().keySet());
+        assertEquals(ca.routerBiases().keySet(), exported.routerBiases().keySet());
+        for (String name : List.of("tok_embeddings.weight", "output.weight", "layers.1.attention.wq.weight")) {
+            assertArrayEquals(ca.params().get(name).shape(), exported.params().get(name).shape(), name);
+            assertArrayEquals(ca.params().get(name).data(), exported.params().get(name).data(), 1e-3f, name);
+        }
 
         // eval of the final checkpoint equals the val loss the loop logged at step 8
         Evaluator.Result ev = Evaluator.evaluate(full.lastCheckpoint(), a);

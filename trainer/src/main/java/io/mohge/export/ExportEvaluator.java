@@ -1,0 +1,40 @@
+package io.mohge.export;
+
+import io.mohge.config.RunConfig;
+import io.mohge.data.Prepare;
+import io.mohge.data.TokenDataset;
+import io.mohge.train.Evaluator;
+import org.apache.hadoop.conf.Configuration;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/** {@code mohge eval --export DIR}: validation loss of an export, read back from its files. */
+public final class ExportEvaluator {
+
+    private ExportEvaluator() { }
+
+    /** Mean LM loss of the export on {@code cfg.trainer().eval_batches} validation batches of {@code cfg.data()}. */
+    public static Evaluator.Result evaluate(Path exportDir, RunConfig cfg) throws IOException {
+        ExportReader.ExportedModel exported = ExportReader.read(exportDir);
+        if (exported.config().vocabSize() != cfg.data().vocabSize()) {
+            throw new IllegalArgumentException("data.tokenizer: export " + exportDir + " has a vocabulary of "
+                    + exported.config().vocabSize() + " tokens but the configured data has " + cfg.data().vocabSize()
+                    + "; evaluate on data prepared with the tokenizer the model was trained on");
+        }
+        ExportLm lm = ExportLm.of(exported);
+        Configuration hconf = new Configuration();
+        Prepare.prepare(cfg.data(), hconf);
+        try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
+            int seqLen = exported.config().seqLen();
+            List<int[][]> batches = data.valBatches(seqLen, cfg.trainer().batchSize(), cfg.trainer().evalBatches());
+            if (batches.isEmpty()) throw new IllegalArgumentException("trainer.eval_batches: no validation batch to evaluate");
+            double sum = 0;
+            for (int[][] batch : batches) sum += lm.loss(batch);
+            double loss = sum / batches.size();
+            long tokens = (long) batches.size() * cfg.trainer().batchSize() * seqLen;
+            return new Evaluator.Result(exported.step(), loss, Math.exp(loss), batches.size(), tokens);
+        }
+    }
+}
