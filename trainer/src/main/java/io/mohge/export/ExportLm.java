@@ -1,28 +1,28 @@
 package io.mohge.export;
 
 import io.mohge.losses.LossConfig;
+import io.mohge.engine.Batch;
+import org.nd4j.linalg.api.buffer.DataType;
+import io.mohge.engine.Transformer;
 import io.mohge.losses.LossNames;
-import io.mohge.model.DecoderLM;
 import io.mohge.model.ModelConfig;
 import io.mohge.train.ModelState;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * An export running in Java: builds the model from an {@link ExportReader.ExportedModel} and returns logits and
- * the LM loss. This is the only class of the export package that knows which Java model runs an export (today
- * the SameDiff {@link DecoderLM}, which takes exactly {@code seq_len} positions per sequence).
+ * An export running in Java: builds the engine's model from an {@link ExportReader.ExportedModel} and returns
+ * logits and the LM loss. This is the only class of the export package that knows which Java model runs an
+ * export (the engine's {@link Transformer}, which takes exactly {@code seq_len} positions per sequence).
  */
 public final class ExportLm {
 
-    private final DecoderLM lm;
+    private final Transformer model;
     private final ModelConfig config;
 
-    private ExportLm(DecoderLM lm, ModelConfig config) {
-        this.lm = lm;
+    private ExportLm(Transformer model, ModelConfig config) {
+        this.model = model;
         this.config = config;
     }
 
@@ -32,9 +32,9 @@ public final class ExportLm {
     }
 
     public static ExportLm of(ExportReader.ExportedModel m) {
-        DecoderLM lm = DecoderLM.build(m.config(), LossConfig.DEFAULTS, 0L);
-        new ModelState(lm).load(m.params(), m.routerBiases(), m.dir().toString());
-        return new ExportLm(lm, m.config());
+        Transformer model = Transformer.create(m.config(), LossConfig.DEFAULTS, 0L, DataType.FLOAT);
+        new ModelState(model.params()).load(m.params(), m.routerBiases(), m.dir().toString());
+        return new ExportLm(model, m.config());
     }
 
     public ModelConfig config() {
@@ -45,8 +45,7 @@ public final class ExportLm {
     public float[][][] logits(int[][] tokens) {
         int t = config.seqLen();
         int v = config.vocabSize();
-        INDArray out = lm.sameDiff().output(feed(tokens, tokens), DecoderLM.LOGITS).get(DecoderLM.LOGITS); // [B, T, V]
-        float[] flat = out.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+        float[] flat = model.logits(Batch.ofTokens(tokens)).data().asFloat();      // [B, T, V]
         float[][][] logits = new float[tokens.length][t][v];
         for (int b = 0; b < tokens.length; b++) {
             for (int i = 0; i < t; i++) System.arraycopy(flat, (b * t + i) * v, logits[b][i], 0, v);
@@ -56,34 +55,6 @@ public final class ExportLm {
 
     /** Mean next-token cross-entropy (nats) of windows {@code [B][T + 1]}: tokens [0, T), targets [1, T]. */
     public double loss(int[][] windows) {
-        int t = config.seqLen();
-        int[][] tokens = new int[windows.length][];
-        int[][] targets = new int[windows.length][];
-        for (int b = 0; b < windows.length; b++) {
-            if (windows[b].length != t + 1) {
-                throw new IllegalArgumentException("window " + b + " has " + windows[b].length + " tokens, expected "
-                        + "seq_len + 1 = " + (t + 1));
-            }
-            tokens[b] = java.util.Arrays.copyOfRange(windows[b], 0, t);
-            targets[b] = java.util.Arrays.copyOfRange(windows[b], 1, t + 1);
-        }
-        return lm.sameDiff().output(feed(tokens, targets), LossNames.LM).get(LossNames.LM).getDouble(0);
-    }
-
-    private java.util.Map<String, INDArray> feed(int[][] tokens, int[][] targets) {
-        for (int b = 0; b < tokens.length; b++) {
-            if (tokens[b].length != config.seqLen()) {
-                throw new IllegalArgumentException("sequence " + b + " has " + tokens[b].length + " tokens; this Java "
-                        + "model takes exactly seq_len = " + config.seqLen());
-            }
-            for (int id : tokens[b]) {
-                if (id < 0 || id >= config.vocabSize()) {
-                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary 0.."
-                            + (config.vocabSize() - 1));
-                }
-            }
-        }
-        return lm.feed(Nd4j.createFromArray(tokens), Nd4j.createFromArray(targets),
-                Nd4j.ones(tokens.length, config.seqLen()), 0.0);
+        return model.forward(Batch.ofWindows(windows, config.seqLen()), 0.0).losses().get(LossNames.LM);
     }
 }

@@ -6,7 +6,7 @@ import io.mohge.data.BpeTokenizer;
 import io.mohge.data.BpeTrainer;
 import io.mohge.data.ByteTokenizer;
 import io.mohge.data.TextTokenizer;
-import io.mohge.model.DecoderLM;
+import io.mohge.engine.Transformer;
 import io.mohge.model.ModelConfig;
 import io.mohge.train.ExportConfig.DType;
 import org.junit.jupiter.api.Test;
@@ -79,7 +79,7 @@ class PythonCoreTest {
     void kvCacheAndGreedyGenerationAgreeWithFullForwardAndJava() throws Exception {
         ModelConfig model = TorchParityTest.model(ModelConfig.FfnType.MOHGE, TorchParityTest.MOHGE,
                 new ModelConfig.Shared(1, 16), TorchParityTest.BIAS);
-        DecoderLM lm = TorchParityTest.randomModel(model, 21);
+        Transformer lm = TorchParityTest.randomModel(model, 21);
         Path export = TorchParityTest.export(lm, dir.resolve("gen"), DType.F32);
 
         String cache = runCore("""
@@ -111,7 +111,7 @@ class PythonCoreTest {
 
     @Test
     void generateCommandStreamsTextAndReportsSpeed() throws Exception {
-        DecoderLM lm = TorchParityTest.randomModel(TorchParityTest.model(ModelConfig.FfnType.MOE, TorchParityTest.MOHGE,
+        Transformer lm = TorchParityTest.randomModel(TorchParityTest.model(ModelConfig.FfnType.MOE, TorchParityTest.MOHGE,
                 TorchParityTest.NO_SHARED, TorchParityTest.NO_BIAS), 2);
         Path export = TorchParityTest.export(lm, dir.resolve("cli"), DType.BF16);
         String out = TorchPython.run(export.resolve("modeling_mohge.py"), "generate", export.toString(), "--prompt",
@@ -134,8 +134,8 @@ class PythonCoreTest {
             var json = JsonParser.parseString(out.trim()).getAsJsonObject();
             ModelConfig java = TorchParityTest.model(ffn, TorchParityTest.MOHGE, new ModelConfig.Shared(1, 16),
                     TorchParityTest.NO_BIAS);
-            long params = new io.mohge.train.ModelState(DecoderLM.build(java, io.mohge.losses.LossConfig.DEFAULTS, 1))
-                    .parameterCount();
+            long params = Transformer.create(java, io.mohge.losses.LossConfig.DEFAULTS, 1,
+                    org.nd4j.linalg.api.buffer.DataType.FLOAT).params().size();
             assertEquals(name, json.get("ffn").getAsString());
             assertEquals(params, json.get("params").getAsLong(), name + ": same parameters as the Java model");
             assertEquals(2, json.get("timed_steps").getAsInt());

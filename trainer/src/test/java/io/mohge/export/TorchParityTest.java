@@ -5,7 +5,8 @@ import com.google.gson.JsonParser;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.losses.LossConfig;
-import io.mohge.model.DecoderLM;
+import io.mohge.engine.Batch;
+import io.mohge.engine.Transformer;
 import io.mohge.model.ModelConfig;
 import io.mohge.model.ModelConfig.GateMode;
 import io.mohge.model.ModelConfig.GroupScore;
@@ -86,7 +87,7 @@ class TorchParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void logitsMatchPyTorch(String name, ModelConfig model) throws Exception {
-        DecoderLM lm = randomModel(model, name.hashCode());
+        Transformer lm = randomModel(model, name.hashCode());
         Path export = export(lm, dir.resolve(name), DType.F32);
         int[][] tokens = batch(7);
         float[][][] java = javaLogits(lm, tokens);
@@ -102,41 +103,35 @@ class TorchParityTest {
     }
 
     /**
-     * group_top_k = 1 with reference gates: METHOD.md section 2 (the lead's decision) says p = sigma_g without
-     * renormalisation, which modeling_mohge.py implements (config key group_prob_renormalise = false). While the
-     * Java model still renormalises (p = 1, visible in its group_probs output), PyTorch must differ from it, and
-     * match it once the key is flipped to the Java behaviour; after the Java change the export must match as is.
+     * group_top_k = 1 with reference gates: p = sigma_g without renormalisation (docs/method.md section 2), in Java
+     * and in modeling_mohge.py (config key group_prob_renormalise = false). Flipping the key must change the logits,
+     * so the key is really read.
      */
     @Test
-    void singleGroupReferenceGatesFollowMethodRule() throws Exception {
+    void singleGroupReferenceGatesUseTheUnrenormalisedGroupScore() throws Exception {
         ModelConfig model = model(ModelConfig.FfnType.MOHGE, mohge(1, 2, GroupScore.SIGMOID, GateMode.REFERENCE),
                 NO_SHARED, NO_BIAS);
-        DecoderLM lm = randomModel(model, 11);
+        Transformer lm = randomModel(model, 11);
         Path export = export(lm, dir.resolve("kg1-reference"), DType.F32);
         int[][] tokens = batch(8);
         float[][][] java = javaLogits(lm, tokens);
         double asExported = maxAbsDiff(java, pythonLogits(export, tokens));
-        System.out.printf("parity kg1-reference as exported: max |java - torch| = %.3g%n", asExported);
-        if (javaRenormalisesSingleGroup(lm, tokens)) {
-            assertTrue(asExported > 1e-3, "PyTorch should use p = sigma_g (not 1) for group_top_k = 1; diff " + asExported);
-            Path patched = dir.resolve("kg1-reference-renormalised");
-            copyExport(export, patched);
-            JsonObject cfg = JsonParser.parseString(Files.readString(patched.resolve(Exporter.CONFIG))).getAsJsonObject();
-            cfg.addProperty("group_prob_renormalise", true);
-            Files.writeString(patched.resolve(Exporter.CONFIG), cfg.toString());
-            double renormalised = maxAbsDiff(java, pythonLogits(patched, tokens));
-            System.out.printf("parity kg1-reference with p renormalised: max |java - torch| = %.3g%n", renormalised);
-            assertTrue(renormalised <= TOLERANCE, "with p renormalised PyTorch must match Java; diff " + renormalised);
-        } else {
-            assertTrue(asExported <= TOLERANCE, "PyTorch logits differ from Java by " + asExported);
-        }
+        System.out.printf("parity kg1-reference: max |java - torch| = %.3g%n", asExported);
+        assertTrue(asExported <= TOLERANCE, "PyTorch logits differ from Java by " + asExported);
+        Path patched = dir.resolve("kg1-reference-renormalised");
+        copyExport(export, patched);
+        JsonObject cfg = JsonParser.parseString(Files.readString(patched.resolve(Exporter.CONFIG))).getAsJsonObject();
+        cfg.addProperty("group_prob_renormalise", true);
+        Files.writeString(patched.resolve(Exporter.CONFIG), cfg.toString());
+        double renormalised = maxAbsDiff(java, pythonLogits(patched, tokens));
+        assertTrue(renormalised > 1e-3, "p renormalised to 1 must change the logits; diff " + renormalised);
     }
 
     /** F16 and BF16 exports: PyTorch reads the 16-bit tensors like the Java reader does. */
     @ParameterizedTest
     @MethodSource("halfTypes")
     void halfPrecisionExportsMatchJavaReadBack(DType dtype) throws Exception {
-        DecoderLM lm = randomModel(model(ModelConfig.FfnType.MOHGE, MOHGE, new ModelConfig.Shared(1, 16), BIAS), 5);
+        Transformer lm = randomModel(model(ModelConfig.FfnType.MOHGE, MOHGE, new ModelConfig.Shared(1, 16), BIAS), 5);
         Path export = export(lm, dir.resolve("half-" + dtype), dtype);
         int[][] tokens = batch(9);
         float[][][] java = ExportLm.load(export).logits(tokens);
@@ -219,9 +214,9 @@ class TorchParityTest {
     // ------------------------------------------------------------------------------------------ helpers
 
     /** A model whose every tensor is random: matrices N(0, 1/in), gains 1 + N(0, 0.3^2), biases N(0, 0.05^2). */
-    static DecoderLM randomModel(ModelConfig model, long seed) {
-        DecoderLM lm = DecoderLM.build(model, LossConfig.DEFAULTS, seed);
-        ModelState state = new ModelState(lm);
+    static Transformer randomModel(ModelConfig model, long seed) {
+        Transformer lm = Transformer.create(model, LossConfig.DEFAULTS, seed, DataType.FLOAT);
+        ModelState state = new ModelState(lm.params());
         SplittableRandom rnd = new SplittableRandom(seed);
         Map<String, FloatTensor> params = new TreeMap<>();
         for (Map.Entry<String, FloatTensor> e : state.paramTensors().entrySet()) {
@@ -242,11 +237,11 @@ class TorchParityTest {
         return lm;
     }
 
-    static Path export(DecoderLM lm, Path out, DType dtype) throws IOException {
+    static Path export(Transformer lm, Path out, DType dtype) throws IOException {
         RunConfig base = ConfigLoader.fromYaml("run: {name: parity}", "parity");
         RunConfig cfg = new RunConfig(base.run(), lm.config(), base.losses(), base.allocation(), base.data(),
                 base.trainer(), base.export(), base.distributed());
-        ModelState state = new ModelState(lm);
+        ModelState state = new ModelState(lm.params());
         Checkpoint c = new Checkpoint(3, state.paramTensors(), new AdamW.State(3, Map.of(), Map.of()),
                 state.stateTensors(), 1, 3, "{}", ConfigLoader.toYaml(cfg), "");
         Exporter.export(c, cfg, out, new ExportConfig("", dtype, true));
@@ -260,10 +255,8 @@ class TorchParityTest {
         return tokens;
     }
 
-    static float[][][] javaLogits(DecoderLM lm, int[][] tokens) {
-        INDArray out = lm.sameDiff().output(lm.feed(Nd4j.createFromArray(tokens), Nd4j.createFromArray(tokens),
-                Nd4j.ones(tokens.length, SEQ), 0.0), DecoderLM.LOGITS).get(DecoderLM.LOGITS);
-        float[] flat = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    static float[][][] javaLogits(Transformer lm, int[][] tokens) {
+        float[] flat = lm.logits(Batch.ofTokens(tokens)).data().asFloat();
         return unflatten(flat, tokens.length, SEQ, lm.config().vocabSize());
     }
 
@@ -280,14 +273,6 @@ class TorchParityTest {
         buf.asFloatBuffer().get(flat);
         int vocab = flat.length / (tokens.length * SEQ);
         return unflatten(flat, tokens.length, SEQ, vocab);
-    }
-
-    /** True while the Java model gives p = 1 for the single selected group (group_top_k = 1). */
-    static boolean javaRenormalisesSingleGroup(DecoderLM lm, int[][] tokens) {
-        String name = "layers.0.group_probs";
-        INDArray p = lm.sameDiff().output(lm.feed(Nd4j.createFromArray(tokens), Nd4j.createFromArray(tokens),
-                Nd4j.ones(tokens.length, SEQ), 0.0), name).get(name);
-        return Math.abs(p.max(1).minNumber().doubleValue() - 1.0) < 1e-6;
     }
 
     static void copyExport(Path from, Path to) throws IOException {
