@@ -1,11 +1,13 @@
 package io.mohge.losses;
 
+import java.util.List;
+
 /**
  * Router auxiliary losses of one routed layer as pure functions of mean router probabilities and routing
  * counts (Megatron-Core style: the counts are arguments, never recomputed here). Each returns the loss value
  * with its coefficient and the gradient with respect to the mean probabilities P; the router turns dL/dP into
  * logit gradients by the chain rule. Counts are not differentiable. Formulas: docs/method.md sections 3, 4
- * and 7; the SameDiff twins in {@link AuxLosses} are the test oracle.
+ * and 7; SameDiff twins in the test sources (AuxLosses) serve as the oracle.
  */
 public final class RouterLosses {
 
@@ -17,6 +19,18 @@ public final class RouterLosses {
     }
 
     /**
+     * Cost weight per group, METHOD.md section 3: {@code c_g = (s_g - s_min + D) / D} with D = group_interval.
+     * Reference widths 384..1280 and D = 1024 give c = [1.0, 1.125, ..., 1.875].
+     */
+    public static double[] costWeights(List<Integer> widths, double interval) {
+        int min = widths.stream().mapToInt(Integer::intValue).min()
+                .orElseThrow(() -> new IllegalArgumentException("widths: at least one group width is required"));
+        double[] c = new double[widths.size()];
+        for (int g = 0; g < c.length; g++) c[g] = (widths.get(g) - min + interval) / interval;
+        return c;
+    }
+
+    /**
      * Group-wise auxiliary loss (MoHGE, arXiv 2604.23108):
      * <pre>
      *   f_g = n_g / (T * K_g),   L_group = beta * G * sum_g c_g * P_g * f_g,   dL/dP_g = beta * G * c_g * f_g
@@ -25,7 +39,7 @@ public final class RouterLosses {
      * @param meanSoftmax P_g = (1/T) sum_t softmax(a_t)_g (softmax of the group logits even under sigmoid routing)
      * @param groupCounts n_g = tokens whose selected groups contain g
      * @param tokens      T, the routed token positions
-     * @param cost        c_g ({@link AuxLosses#costWeights})
+     * @param cost        c_g ({@link #costWeights})
      */
     public static Term groupAux(double[] meanSoftmax, long[] groupCounts, long tokens, int groupTopK, double[] cost,
                                 double beta) {

@@ -26,7 +26,7 @@ class LossesTest {
 
     @Test
     void costWeightsOfReferenceWidths() {
-        double[] c = AuxLosses.costWeights(REFERENCE_WIDTHS, 1024);
+        double[] c = RouterLosses.costWeights(REFERENCE_WIDTHS, 1024);
         assertArrayEquals(new double[] {1.0, 1.125, 1.25, 1.375, 1.5, 1.625, 1.75, 1.875}, c, 1e-15);
         assertArrayEquals(c, LossReference.costWeights(new int[] {384, 512, 640, 768, 896, 1024, 1152, 1280}, 1024),
                 1e-15);
@@ -39,7 +39,7 @@ class LossesTest {
         double[][] logits = new double[2][8];
         double[][] selected = new double[2][8];
         for (int g = 0; g < 8; g++) selected[g < 4 ? 0 : 1][g] = 1;
-        double[] c = AuxLosses.costWeights(REFERENCE_WIDTHS, 1024);
+        double[] c = RouterLosses.costWeights(REFERENCE_WIDTHS, 1024);
         double sd = evalScalar(s -> AuxLosses.groupAux(s, var(s, "a", logits), var(s, "sel", selected), c, 4, beta));
         assertEquals(1.4375 * beta, sd, 1e-18);
         assertEquals(1.4375 * beta, LossReference.groupAux(logits, selected, c, 4, beta), 1e-18);
@@ -47,7 +47,7 @@ class LossesTest {
 
     @Test
     void groupAuxPenalisesWideGroupsMoreThanNarrowOnes() {
-        double[] c = AuxLosses.costWeights(REFERENCE_WIDTHS, 1024);
+        double[] c = RouterLosses.costWeights(REFERENCE_WIDTHS, 1024);
         // two tokens (reductions over a size-1 token axis fail in ND4J M2.1), both on the 4 narrow / 4 wide groups
         double[][] narrow = new double[2][8];
         double[][] wide = new double[2][8];

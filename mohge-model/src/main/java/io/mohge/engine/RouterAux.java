@@ -1,6 +1,5 @@
 package io.mohge.engine;
 
-import io.mohge.losses.AuxLosses;
 import io.mohge.losses.LossConfig;
 import io.mohge.losses.RouterLosses;
 
@@ -35,7 +34,7 @@ final class RouterAux {
 
     RouterAux(LossConfig cfg, java.util.List<Integer> widths) {
         this.cfg = cfg;
-        this.cost = AuxLosses.costWeights(widths, cfg.groupInterval());
+        this.cost = RouterLosses.costWeights(widths, cfg.groupInterval());
     }
 
     Values compute(Router r, double groupAuxScale) {

@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import io.mohge.losses.AuxLosses;
 import io.mohge.losses.LossConfig;
+import io.mohge.losses.RouterLosses;
 import io.mohge.losses.LossNames;
 import io.mohge.losses.LossReference;
 
@@ -26,7 +27,7 @@ class LossWiringTest {
         Map<String, INDArray> feed = Tiny.batch(model, 2, 1.0);
         Outputs out = Outputs.run(model, feed, List.of());
         ModelConfig.Mohge m = config.mohge();
-        double[] cost = AuxLosses.costWeights(m.widths(), losses.groupInterval());
+        double[] cost = RouterLosses.costWeights(m.widths(), losses.groupInterval());
 
         double group = 0;
         double intra = 0;

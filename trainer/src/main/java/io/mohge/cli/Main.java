@@ -43,7 +43,6 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        SameDiffNoiseFilter.install();
         System.exit(run(args));
     }
 

@@ -22,18 +22,6 @@ public final class AuxLosses {
     }
 
     /**
-     * Cost weight per group, METHOD.md section 3: {@code c_g = (s_g - s_min + D) / D} with D = group_interval.
-     * Reference widths 384..1280 and D = 1024 give c = [1.0, 1.125, ..., 1.875].
-     */
-    public static double[] costWeights(List<Integer> widths, double interval) {
-        int min = widths.stream().mapToInt(Integer::intValue).min()
-                .orElseThrow(() -> new IllegalArgumentException("widths: at least one group width is required"));
-        double[] c = new double[widths.size()];
-        for (int g = 0; g < c.length; g++) c[g] = (widths.get(g) - min + interval) / interval;
-        return c;
-    }
-
-    /**
      * Group-wise auxiliary loss, METHOD.md section 3 (MoHGE, arXiv 2604.23108):
      * <pre>
      *   P_g = (1/N) sum_t softmax(a_t)_g      (softmax of the group logits even when routing uses sigmoid)
@@ -44,7 +32,7 @@ public final class AuxLosses {
      *
      * @param groupLogits   [N, G] a_t = W_G u_t
      * @param groupSelected [N, G] 1 where g is in S_t, else 0
-     * @param cost          c_g, length G (see {@link #costWeights})
+     * @param cost          c_g, length G (see {@link RouterLosses#costWeights})
      * @param groupTopK     K_g
      * @param beta          coefficient (group_coef)
      */

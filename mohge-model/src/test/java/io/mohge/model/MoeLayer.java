@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import io.mohge.losses.AuxLosses;
 import io.mohge.losses.LossConfig;
+import io.mohge.losses.RouterLosses;
 
 /**
  * A routed FFN layer: router, experts, optional shared experts, capacity limit and the layer's auxiliary
@@ -115,7 +116,7 @@ final class MoeLayer {
         int groupTopK = mohge ? cfg.mohge().groupTopK() : 1;
         SDVariable group = zero(params);
         if (r.groupLogits() != null && losses.groupCoef() > 0) {
-            double[] cost = AuxLosses.costWeights(cfg.mohge().widths(), losses.groupInterval());
+            double[] cost = RouterLosses.costWeights(cfg.mohge().widths(), losses.groupInterval());
             group = AuxLosses.groupAux(sd, r.groupLogits(), r.groupMask(), cost, groupTopK, losses.groupCoef());
         }
         SDVariable intra = losses.intraCoef() > 0
