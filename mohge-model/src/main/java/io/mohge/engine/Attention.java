@@ -17,10 +17,8 @@ final class Attention {
 
     private final ParamStore params;
     private final Kernels kernels;
-    private final String wq;
-    private final String wk;
-    private final String wv;
-    private final String wo;
+    private final Mat wq, wk, wv, wo;             // [D, D] parameters
+    private final Mat gq, gk, gv, go;             // their gradients
     private final Rope rope;
     private final int seqLen;
     private final int heads;
@@ -29,22 +27,26 @@ final class Attention {
     private int batch;
     private INDArray x;                           // [N, D] input of the last forward
     private INDArray qLin, kLin, vLin, ctx;       // [N, D]
-    private INDArray tmp1, tmp2;                  // [N, D] scratch
+    private INDArray tmp1;                        // [N, D] scratch
     private INDArray qh, kh, vh, ctxh;            // [B*H, T, hd]
     private INDArray p, dp;                       // [B*H, T, T]
 
     Attention(ParamStore params, Kernels kernels, String prefix, int seqLen, int heads, int headSize, double ropeTheta) {
         this.params = params;
         this.kernels = kernels;
-        this.wq = prefix + ".wq.weight";
-        this.wk = prefix + ".wk.weight";
-        this.wv = prefix + ".wv.weight";
-        this.wo = prefix + ".wo.weight";
+        this.wq = params.paramMat(prefix + ".wq.weight");
+        this.wk = params.paramMat(prefix + ".wk.weight");
+        this.wv = params.paramMat(prefix + ".wv.weight");
+        this.wo = params.paramMat(prefix + ".wo.weight");
+        this.gq = params.gradMat(prefix + ".wq.weight");
+        this.gk = params.gradMat(prefix + ".wk.weight");
+        this.gv = params.gradMat(prefix + ".wv.weight");
+        this.go = params.gradMat(prefix + ".wo.weight");
         this.seqLen = seqLen;
         this.heads = heads;
         this.headSize = headSize;
         this.scale = 1.0 / Math.sqrt(headSize);
-        this.rope = new Rope(seqLen, heads, headSize, ropeTheta, params.dtype());
+        this.rope = new Rope(kernels, seqLen, heads, headSize, ropeTheta, params.dtype());
     }
 
     void allocate(int batch) {
@@ -57,7 +59,6 @@ final class Attention {
         vLin = Ops.zeros(dt, n, d);
         ctx = Ops.zeros(dt, n, d);
         tmp1 = Ops.zeros(dt, n, d);
-        tmp2 = Ops.zeros(dt, n, d);
         long bh = (long) batch * heads;
         qh = Ops.zeros(dt, bh, seqLen, headSize);
         kh = Ops.zeros(dt, bh, seqLen, headSize);
@@ -70,11 +71,11 @@ final class Attention {
     /** out = Attention(x), both [N, D]. */
     void forward(INDArray input, INDArray out) {
         x = input;
-        Ops.gemm(x, false, params.param(wq), false, qLin, 0);
-        Ops.gemm(x, false, params.param(wk), false, kLin, 0);
-        Ops.gemm(x, false, params.param(wv), false, vLin, 0);
-        rope.forward(qLin, tmp1);
-        rope.forward(kLin, tmp1);
+        kernels.gemm(Mat.of(x), false, wq, false, Mat.of(qLin), 0);
+        kernels.gemm(Mat.of(x), false, wk, false, Mat.of(kLin), 0);
+        kernels.gemm(Mat.of(x), false, wv, false, Mat.of(vLin), 0);
+        rope.forward(qLin);
+        rope.forward(kLin);
         toHeads(qLin, qh);
         toHeads(kLin, kh);
         toHeads(vLin, vh);
@@ -82,13 +83,13 @@ final class Attention {
         kernels.causalSoftmax(p);
         Ops.batchedGemm(p, false, vh, false, ctxh, 1.0);
         fromHeads(ctxh, ctx);
-        Ops.gemm(ctx, false, params.param(wo), false, out, 0);
+        kernels.gemm(Mat.of(ctx), false, wo, false, Mat.of(out), 0);
     }
 
     /** dx = d(out)/d(x) applied to dout (dx is overwritten); weight gradients are accumulated. */
     void backward(INDArray dout, INDArray dx) {
-        Ops.gemm(dout, false, params.param(wo), true, tmp1, 0);            // dctx [N, D]
-        Ops.gemm(ctx, true, dout, false, params.grad(wo), 1);
+        kernels.gemm(Mat.of(dout), false, wo, true, Mat.of(tmp1), 0);            // dctx [N, D]
+        kernels.gemm(Mat.of(ctx), true, Mat.of(dout), false, go, 1);
         toHeads(tmp1, ctxh);                                                // ctxh := dctx
         Ops.batchedGemm(ctxh, false, vh, true, dp, 1.0);                    // dp = dctx v^T
         Ops.batchedGemm(p, true, ctxh, false, vh, 1.0);                     // vh := dv = p^T dctx
@@ -98,14 +99,14 @@ final class Attention {
         fromHeads(ctxh, qLin);                                              // qLin := dq (rotated)
         fromHeads(kh, kLin);
         fromHeads(vh, vLin);
-        rope.backward(qLin, tmp1, tmp2);
-        rope.backward(kLin, tmp1, tmp2);
-        Ops.gemm(qLin, false, params.param(wq), true, dx, 0);
-        Ops.gemm(kLin, false, params.param(wk), true, dx, 1);
-        Ops.gemm(vLin, false, params.param(wv), true, dx, 1);
-        Ops.gemm(x, true, qLin, false, params.grad(wq), 1);
-        Ops.gemm(x, true, kLin, false, params.grad(wk), 1);
-        Ops.gemm(x, true, vLin, false, params.grad(wv), 1);
+        rope.backward(qLin);
+        rope.backward(kLin);
+        kernels.gemm(Mat.of(qLin), false, wq, true, Mat.of(dx), 0);
+        kernels.gemm(Mat.of(kLin), false, wk, true, Mat.of(dx), 1);
+        kernels.gemm(Mat.of(vLin), false, wv, true, Mat.of(dx), 1);
+        kernels.gemm(Mat.of(x), true, Mat.of(qLin), false, gq, 1);
+        kernels.gemm(Mat.of(x), true, Mat.of(kLin), false, gk, 1);
+        kernels.gemm(Mat.of(x), true, Mat.of(vLin), false, gv, 1);
     }
 
     /** [N, D] = [B, T, H, hd] -> [B*H, T, hd]. */

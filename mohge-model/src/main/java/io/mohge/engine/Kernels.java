@@ -6,18 +6,29 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.LoggerFactory;
 
 /**
- * The element-wise and row-wise work between the engine's matrix products, fused per layer step. Two
- * implementations compute the same maths:
+ * The engine's compute: matrix products and the element-wise and row-wise work between them, fused per layer
+ * step. Two implementations compute the same maths:
  * <ul>
  *   <li>{@link Nd4jKernels}: compositions of ND4J ops. Runs on every backend and dtype (the CUDA profile, the
  *       float64 oracle tests).</li>
- *   <li>{@link VectorKernels}: float32 on the CPU backend, one pass per kernel with the JDK's Vector API over
- *       the arrays' native memory. ND4J's CPU transcendental ops run at about 3.5 ns per element; SIMD exp
- *       runs about 7x faster (docs/stack.md), and these ops are a third of a training step.</li>
+ *   <li>{@link VectorKernels}: float32 on the CPU backend: products straight through OpenBLAS's cblas_sgemm
+ *       (ND4J's gemm op adds about 60 us per call, which dominates small expert blocks), the element-wise work in
+ *       one SIMD pass per kernel with the JDK's Vector API. ND4J's CPU transcendental ops run at about 3.5 ns per
+ *       element, several times slower than SIMD exp (docs/stack.md).</li>
  * </ul>
  * All arrays are c-order and contiguous, with the shapes given per method.
  */
 public interface Kernels {
+
+    /** {@code c = op(a) op(b) + beta * c}, op = transpose when the flag is set. */
+    void gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, double beta);
+
+    /**
+     * Rotary embedding in place on [N, D] rows in (sequence, position) order, rotate-half per head of hd values:
+     * {@code x = x * cos + swap(x) * sinS}, or with {@code transpose} the backward
+     * {@code x = x * cos + swap(x * sinS)}; cos and sinS are [T * D] tables for the T positions (see {@link Rope}).
+     */
+    void rope(INDArray x, INDArray cos, INDArray sinS, int headSize, boolean transpose);
 
     /** s = sigmoid(a), h = a * s * b; all [M, F]. */
     void swiGlu(INDArray a, INDArray b, INDArray s, INDArray h);
@@ -42,6 +53,9 @@ public interface Kernels {
      * when {@code dlogits} is not null writes dlogits_n = w_n * (softmax(x_n) - onehot(y_n)).
      */
     double crossEntropy(INDArray logits, int[] targets, double[] weights, INDArray dlogits);
+
+    /** sum of x^2 over all elements (the global gradient norm is its square root). */
+    double sumOfSquares(INDArray x);
 
     /**
      * One AdamW update in place over flat [P] arrays, in torch.optim.AdamW's form (decay scaled by lr):

@@ -17,6 +17,8 @@ final class LmHead {
     private final ParamStore params;
     private final Kernels kernels;
     private final RmsNorm norm;
+    private final Mat weight;   // [D, V]
+    private final Mat grad;
     private INDArray xf;        // [N, D] normalised input of the last forward
     private INDArray logits;    // [N, V]
     private INDArray dlogits;   // [N, V] for a loss of weight 1
@@ -26,6 +28,8 @@ final class LmHead {
         this.params = params;
         this.kernels = kernels;
         this.norm = new RmsNorm(params, kernels, normName, eps);
+        this.weight = params.paramMat(WEIGHT);
+        this.grad = params.gradMat(WEIGHT);
     }
 
     void allocate(int n, int d, int vocab) {
@@ -39,7 +43,7 @@ final class LmHead {
     /** @return logits [N, V] (owned by this layer, valid until the next forward) */
     INDArray logits(INDArray x) {
         xf = norm.forward(x);
-        Ops.gemm(xf, false, params.param(WEIGHT), false, logits, 0);
+        kernels.gemm(Mat.of(xf), false, weight, false, Mat.of(logits), 0);
         return logits;
     }
 
@@ -60,8 +64,8 @@ final class LmHead {
     /** Adds dL/dx (times gradScale) to {@code dxAcc}; accumulates the output and norm weight gradients. */
     void backward(double gradScale, INDArray dxAcc) {
         if (gradScale != 1) dlogits.muli(gradScale);
-        Ops.gemm(dlogits, false, params.param(WEIGHT), true, dxf, 0);
-        Ops.gemm(xf, true, dlogits, false, params.grad(WEIGHT), 1);
+        kernels.gemm(Mat.of(dlogits), false, weight, true, Mat.of(dxf), 0);
+        kernels.gemm(Mat.of(xf), true, Mat.of(dlogits), false, grad, 1);
         norm.backward(dxf, dxAcc);
     }
 }

@@ -5,11 +5,53 @@ import java.util.Map;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** {@link Kernels} as compositions of ND4J ops: any backend, any floating-point dtype. */
 final class Nd4jKernels implements Kernels {
 
     private final Map<String, INDArray> scratch = new HashMap<>();
+
+    @Override
+    public void gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, double beta) {
+        if (c.rows() == 0 || c.cols() == 0) return;
+        if ((transA ? a.rows() : a.cols()) == 0) {          // an empty inner dimension: c = beta * c
+            c.view().muli(beta);
+            return;
+        }
+        Nd4j.gemm(a.view(), b.view(), c.view(), transA, transB, 1.0, beta);
+    }
+
+    @Override
+    public void rope(INDArray x, INDArray cos, INDArray sinS, int headSize, boolean transpose) {
+        INDArray t1 = scratch("rope1", x, x.shape());
+        INDArray t2 = scratch("rope2", x, x.shape());
+        long rowLength = cos.length();
+        INDArray xr = x.reshape(x.length() / rowLength, rowLength);       // [B, T*D]
+        if (!transpose) {
+            swapHalves(x, t1, headSize);
+            Ops.mulBroadcast(t1.reshape(xr.shape()), sinS, t1.reshape(xr.shape()), 1);
+            Ops.mulBroadcast(xr, cos, xr, 1);
+            x.addi(t1);
+        } else {
+            Ops.mulBroadcast(xr, sinS, t1.reshape(xr.shape()), 1);
+            Ops.mulBroadcast(xr, cos, xr, 1);
+            swapHalves(t1, t2, headSize);
+            x.addi(t2);
+        }
+    }
+
+    /** dst = src with the two halves of every head exchanged. */
+    private static void swapHalves(INDArray src, INDArray dst, int headSize) {
+        int half = headSize / 2;
+        long pieces = src.length() / headSize;
+        INDArray s = src.reshape(pieces, 2, half);
+        INDArray d = dst.reshape(pieces, 2, half);
+        d.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
+                .assign(s.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()));
+        d.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all())
+                .assign(s.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
+    }
 
     @Override
     public void swiGlu(INDArray a, INDArray b, INDArray s, INDArray h) {
@@ -100,6 +142,12 @@ final class Nd4jKernels implements Kernels {
             Ops.mulBroadcast(dlogits, w, dlogits, 0);
         }
         return sum;
+    }
+
+    @Override
+    public double sumOfSquares(INDArray x) {
+        double norm = x.norm2Number().doubleValue();
+        return norm * norm;
     }
 
     @Override

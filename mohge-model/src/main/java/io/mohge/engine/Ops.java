@@ -17,18 +17,12 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The ND4J calls the engine is made of, each writing into a preallocated output (nothing here allocates a
- * result array). Matrix products go through {@code Nd4j.gemm} with explicit transpose flags: it reaches the
- * BLAS speed on model-shaped products where {@code mmuli} into a c-order result does not (docs/stack.md).
+ * The ND4J calls the engine and its ND4J kernels are made of, each writing into a preallocated output (nothing
+ * here allocates a result array). Plain matrix products go through {@link Kernels#gemm}.
  */
 final class Ops {
 
     private Ops() {
-    }
-
-    /** {@code c = op(a) op(b) + beta * c}, op = transpose when the flag is set. */
-    static void gemm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double beta) {
-        Nd4j.gemm(a, b, c, transA, transB, 1.0, beta);
     }
 
     /** Batched product over the leading axis: {@code c[i] = alpha * op(a[i]) op(b[i])} for rank-3 arrays. */

@@ -130,6 +130,21 @@ public final class ParamStore {
         return Ops.view(grads, e.offset(), e.shape());
     }
 
+    /** One matrix parameter as a {@link Mat} over the flat buffer (no view is created). */
+    public Mat paramMat(String name) {
+        return mat(values, entry(name));
+    }
+
+    /** One matrix parameter's gradient as a {@link Mat} over the flat gradient buffer. */
+    public Mat gradMat(String name) {
+        return mat(grads, entry(name));
+    }
+
+    private static Mat mat(INDArray flat, Entry e) {
+        if (e.shape().length != 2) throw new IllegalArgumentException(e.name() + " is not a matrix");
+        return new Mat(flat, e.offset(), (int) e.shape()[0], (int) e.shape()[1]);
+    }
+
     /** All parameters as one flat [P] array (live). */
     public INDArray values() {
         return values;

@@ -16,7 +16,8 @@ final class RmsNorm {
 
     private final ParamStore params;
     private final Kernels kernels;
-    private final String name;
+    private final INDArray gain;   // [D] parameter view
+    private final INDArray grad;   // [D] its gradient
     private final double eps;
     private INDArray x;      // [N, D] input of the last forward (the caller's buffer)
     private INDArray y;      // [N, D]
@@ -25,7 +26,8 @@ final class RmsNorm {
     RmsNorm(ParamStore params, Kernels kernels, String name, double eps) {
         this.params = params;
         this.kernels = kernels;
-        this.name = name;
+        this.gain = params.param(name);
+        this.grad = params.grad(name);
         this.eps = eps;
     }
 
@@ -37,12 +39,12 @@ final class RmsNorm {
     /** @return y [N, D] (owned by this layer, valid until the next forward) */
     INDArray forward(INDArray input) {
         x = input;
-        kernels.rmsNorm(x, params.param(name), eps, y, r);
+        kernels.rmsNorm(x, gain, eps, y, r);
         return y;
     }
 
     /** Adds this norm's input gradient to {@code dxAcc} and its gain gradient to the gradient buffer. */
     void backward(INDArray dy, INDArray dxAcc) {
-        kernels.rmsNormBackward(dy, x, params.param(name), r, dxAcc, params.grad(name));
+        kernels.rmsNormBackward(dy, x, gain, r, dxAcc, grad);
     }
 }

@@ -3,7 +3,6 @@ package io.mohge.engine;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Rotary position embedding (Su et al. 2021), rotate-half layout per head (GPT-NeoX / Llama), applied in place
@@ -14,19 +13,20 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *                                         S = -sin on first halves, +sin on second halves
  *   backward: dx = dy * cos + swap(dy * S)   (swap is its own transpose)
  * </pre>
- * The tables are [1, T*D] rows, broadcast over the B rows of the [B, T*D] view of x.
+ * The tables are [T*D] rows, one per position; the work is a {@link Kernels#rope} call.
  */
 final class Rope {
 
+    private final Kernels kernels;
     private final INDArray cos;   // [T*D]
     private final INDArray sinS;  // [T*D]
-    private final int half;
-    private final long rowLength;
+    private final int headSize;
 
-    Rope(int seqLen, int heads, int headSize, double theta, DataType dtype) {
-        this.half = headSize / 2;
+    Rope(Kernels kernels, int seqLen, int heads, int headSize, double theta, DataType dtype) {
+        this.kernels = kernels;
+        this.headSize = headSize;
+        int half = headSize / 2;
         int d = heads * headSize;
-        this.rowLength = (long) seqLen * d;
         double[] c = new double[seqLen * d];
         double[] s = new double[seqLen * d];
         for (int t = 0; t < seqLen; t++) {
@@ -41,38 +41,13 @@ final class Rope {
         this.sinS = Nd4j.createFromArray(s).castTo(dtype);
     }
 
-    /** x = rope(x) in place; {@code tmp} is scratch of x's shape. */
-    void forward(INDArray x, INDArray tmp) {
-        swapHalves(x, tmp);
-        INDArray xr = rows(x);
-        INDArray tr = rows(tmp);
-        Ops.mulBroadcast(tr, sinS, tr, 1);
-        Ops.mulBroadcast(xr, cos, xr, 1);
-        x.addi(tmp);
+    /** x = rope(x) in place, x [N, D]. */
+    void forward(INDArray x) {
+        kernels.rope(x, cos, sinS, headSize, false);
     }
 
-    /** dy = rope^T(dy) in place; {@code tmp1}, {@code tmp2} are scratch of dy's shape. */
-    void backward(INDArray dy, INDArray tmp1, INDArray tmp2) {
-        INDArray dr = rows(dy);
-        Ops.mulBroadcast(dr, sinS, rows(tmp1), 1);
-        Ops.mulBroadcast(dr, cos, dr, 1);
-        swapHalves(tmp1, tmp2);
-        dy.addi(tmp2);
-    }
-
-    /** [N, D] viewed as [B, T*D]. */
-    private INDArray rows(INDArray x) {
-        return x.reshape(x.length() / rowLength, rowLength);
-    }
-
-    /** dst = x with the two halves of every head exchanged. */
-    private void swapHalves(INDArray src, INDArray dst) {
-        long pieces = src.length() / (2L * half);
-        INDArray s = src.reshape(pieces, 2, half);
-        INDArray d = dst.reshape(pieces, 2, half);
-        d.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
-                .assign(s.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()));
-        d.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all())
-                .assign(s.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()));
+    /** dy = rope^T(dy) in place. */
+    void backward(INDArray dy) {
+        kernels.rope(dy, cos, sinS, headSize, true);
     }
 }

@@ -37,13 +37,15 @@ final class RoutedFfn implements Ffn {
     private final String bias;
     private final SwiGlu.Weights[] expertWeights;
     private final SwiGlu.Weights sharedWeights;
+    private final SwiGlu.Block[] blocks;           // one per expert with rows, in expert order
+    private final SwiGlu.Block[] sharedBlock = new SwiGlu.Block[1];
 
     private INDArray u;
     private INDArray logitsE, logitsG;             // [n, E], [n, G]
     private INDArray xs, ys, dys, dxs;             // [n*K, D] rows in dispatch order
-    private INDArray[] hidden;                     // 4 x [n*K*maxWidth] saved SwiGLU activations
-    private INDArray[] scratch;                    // 4 x [n*K*maxWidth]
-    private SwiGlu.Acts sharedActs, sharedScratch; // [n, sharedWidth]
+    private SwiGlu.Buffers hidden;                 // [n*K*maxWidth] activations of all experts' blocks
+    private SwiGlu.Buffers sharedHidden;           // [n*sharedWidth]
+    private int blockCount;
 
     private int rows;
     private int[] rowToken;
@@ -67,6 +69,7 @@ final class RoutedFfn implements Ffn {
         this.expertWeights = new SwiGlu.Weights[spec.experts()];
         for (int e = 0; e < expertWeights.length; e++) expertWeights[e] = SwiGlu.Weights.of(params, prefix + ".experts." + e);
         this.sharedWeights = spec.sharedWidth() > 0 ? SwiGlu.Weights.of(params, prefix + ".shared") : null;
+        this.blocks = new SwiGlu.Block[spec.experts()];
         this.count = new int[spec.experts()];
         this.offset = new int[spec.experts() + 1];
         this.hiddenOffset = new long[spec.experts()];
@@ -91,22 +94,8 @@ final class RoutedFfn implements Ffn {
         ys = Ops.zeros(dt, assignments, d);
         dys = Ops.zeros(dt, assignments, d);
         dxs = Ops.zeros(dt, assignments, d);
-        hidden = new INDArray[4];
-        scratch = new INDArray[4];
-        for (int i = 0; i < 4; i++) {
-            hidden[i] = Ops.zeros(dt, assignments * spec.maxWidth());
-            scratch[i] = Ops.zeros(dt, assignments * spec.maxWidth());
-        }
-        if (sharedWeights != null) {
-            INDArray[] s = new INDArray[4];
-            INDArray[] sc = new INDArray[4];
-            for (int i = 0; i < 4; i++) {
-                s[i] = Ops.zeros(dt, (long) n * spec.sharedWidth());
-                sc[i] = Ops.zeros(dt, (long) n * spec.sharedWidth());
-            }
-            sharedActs = SwiGlu.Acts.view(s, 0, n, spec.sharedWidth());
-            sharedScratch = SwiGlu.Acts.view(sc, 0, n, spec.sharedWidth());
-        }
+        hidden = new SwiGlu.Buffers(dt, assignments * spec.maxWidth());
+        if (sharedWeights != null) sharedHidden = new SwiGlu.Buffers(dt, (long) n * spec.sharedWidth());
         rowToken = new int[Math.toIntExact(assignments)];
         rowSlot = new int[rowToken.length];
         rowGate = new double[rowToken.length];
@@ -116,19 +105,19 @@ final class RoutedFfn implements Ffn {
     public void forward(INDArray input, INDArray y) {
         u = input;
         int n = (int) u.rows();
-        Ops.gemm(u, false, params.param(expertRouter), false, logitsE, 0);
-        if (logitsG != null) Ops.gemm(u, false, params.param(groupRouter), false, logitsG, 0);
+        kernels.gemm(Mat.of(u), false, params.paramMat(expertRouter), false, Mat.of(logitsE), 0);
+        if (logitsG != null) kernels.gemm(Mat.of(u), false, params.paramMat(groupRouter), false, Mat.of(logitsG), 0);
         router.forward(Rows.read(logitsE), logitsG == null ? null : Rows.read(logitsG),
                 bias == null ? null : Rows.read(params.state().get(bias)), n);
         dispatch(n);
         Rows.gather(u, rowToken, rows, xs);
-        for (int e = 0; e < count.length; e++) {
-            if (count[e] == 0) continue;
-            SwiGlu.forward(kernels, block(xs, e), expertWeights[e], acts(hidden, e), block(ys, e), 0);
-        }
+        SwiGlu.forward(kernels, blocks, blockCount, hidden, 0);
         y.assign(0);
         Rows.scatterAdd(ys, rowToken, rowGate, rows, y);
-        if (sharedWeights != null) SwiGlu.forward(kernels, u, sharedWeights, sharedActs, y, 1);
+        if (sharedWeights != null) {
+            sharedBlock[0] = new SwiGlu.Block(sharedWeights, Mat.of(u), Mat.of(y), null, null, 0, spec.sharedWidth());
+            SwiGlu.forward(kernels, sharedBlock, 1, sharedHidden, 1);
+        }
     }
 
     /** Auxiliary-loss values of the last forward. */
@@ -145,16 +134,16 @@ final class RoutedFfn implements Ffn {
     @Override
     public void backward(INDArray dy, INDArray du, double gradScale) {
         int n = router.n;
-        if (sharedWeights != null) SwiGlu.backward(kernels, u, sharedWeights, sharedActs, dy, du, 0, sharedScratch);
-        else du.assign(0);
+        if (sharedWeights != null) {
+            sharedBlock[0] = new SwiGlu.Block(sharedWeights, Mat.of(u), null, Mat.of(dy), Mat.of(du), 0, spec.sharedWidth());
+            SwiGlu.backward(kernels, sharedBlock, 1, sharedHidden, 0);
+        } else {
+            du.assign(0);
+        }
         double[] dRowGate = new double[rows];
         Rows.rowDots(ys, dy, rowToken, rows, dRowGate);           // dL/dw of each kept assignment
         Rows.gatherScaled(dy, rowToken, rowGate, rows, dys);      // dL/dys = w * dy
-        for (int e = 0; e < count.length; e++) {
-            if (count[e] == 0) continue;
-            SwiGlu.backward(kernels, block(xs, e), expertWeights[e], acts(hidden, e), block(dys, e), block(dxs, e), 0,
-                    acts(scratch, e));
-        }
+        SwiGlu.backward(kernels, blocks, blockCount, hidden, 0);  // dxs
         Rows.scatterAdd(dxs, rowToken, null, rows, du);
 
         double[] dGates = new double[n * spec.topK()];
@@ -165,12 +154,12 @@ final class RoutedFfn implements Ffn {
         aux.addGradients(router, gradScale, dGates, dQ, dA, dB);
         router.backward(dGates, dQ, dA, dB);
         Rows.write(dB, logitsE);                                   // logitsE := dL/db
-        Ops.gemm(logitsE, false, params.param(expertRouter), true, du, 1);
-        Ops.gemm(u, true, logitsE, false, params.grad(expertRouter), 1);
+        kernels.gemm(Mat.of(logitsE), false, params.paramMat(expertRouter), true, Mat.of(du), 1);
+        kernels.gemm(Mat.of(u), true, Mat.of(logitsE), false, params.gradMat(expertRouter), 1);
         if (logitsG != null) {
             Rows.write(dA, logitsG);
-            Ops.gemm(logitsG, false, params.param(groupRouter), true, du, 1);
-            Ops.gemm(u, true, logitsG, false, params.grad(groupRouter), 1);
+            kernels.gemm(Mat.of(logitsG), false, params.paramMat(groupRouter), true, Mat.of(du), 1);
+            kernels.gemm(Mat.of(u), true, Mat.of(logitsG), false, params.gradMat(groupRouter), 1);
         }
     }
 
@@ -201,6 +190,14 @@ final class RoutedFfn implements Ffn {
             h += (long) count[e] * spec.width(e);
         }
         rows = offset[experts];
+        blockCount = 0;
+        Mat x = Mat.of(xs), y = Mat.of(ys), dy = Mat.of(dys), dx = Mat.of(dxs);
+        for (int e = 0; e < experts; e++) {
+            if (count[e] == 0) continue;
+            blocks[blockCount++] = new SwiGlu.Block(expertWeights[e], x.rows(offset[e], count[e]),
+                    y.rows(offset[e], count[e]), dy.rows(offset[e], count[e]), dx.rows(offset[e], count[e]),
+                    hiddenOffset[e], spec.width(e));
+        }
         int[] cursor = java.util.Arrays.copyOf(offset, experts);
         for (int s = 0; s < n * k; s++) {
             if (!keep[s]) continue;
@@ -209,15 +206,5 @@ final class RoutedFfn implements Ffn {
             rowSlot[row] = s;
             rowGate[row] = router.gates[s];
         }
-    }
-
-    /** Rows [off_e, off_e + n_e) of a [n*K, D] dispatch buffer. */
-    private INDArray block(INDArray buffer, int e) {
-        return Ops.view(buffer, (long) offset[e] * d, count[e], d);
-    }
-
-    /** Expert e's [n_e, s_e] activation views in four flat buffers. */
-    private SwiGlu.Acts acts(INDArray[] flat, int e) {
-        return SwiGlu.Acts.view(flat, hiddenOffset[e], count[e], spec.width(e));
     }
 }

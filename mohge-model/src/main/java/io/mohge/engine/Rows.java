@@ -47,11 +47,12 @@ final class Rows {
             FloatBuffer d = floats(dst);
             int so = (int) src.offset();
             int dOff = (int) dst.offset();
+            float[] row = new float[cols];
             for (int i = 0; i < count; i++) {
-                int from = so + index[i] * cols;
-                int to = dOff + i * cols;
+                s.get(so + index[i] * cols, row);
                 float g = (float) scale[i];
-                for (int c = 0; c < cols; c++) d.put(to + c, g * s.get(from + c));
+                for (int c = 0; c < cols; c++) row[c] *= g;
+                d.put(dOff + i * cols, row);
             }
         } else {
             DoubleBuffer s = doubles(src);
@@ -75,11 +76,15 @@ final class Rows {
             FloatBuffer d = floats(dst);
             int so = (int) src.offset();
             int dOff = (int) dst.offset();
+            float[] in = new float[cols];
+            float[] acc = new float[cols];
             for (int i = 0; i < count; i++) {
-                int from = so + i * cols;
                 int to = dOff + index[i] * cols;
+                s.get(so + i * cols, in);
+                d.get(to, acc);
                 float g = scale == null ? 1f : (float) scale[i];
-                for (int c = 0; c < cols; c++) d.put(to + c, d.get(to + c) + g * s.get(from + c));
+                for (int c = 0; c < cols; c++) acc[c] += g * in[c];
+                d.put(to, acc);
             }
         } else {
             DoubleBuffer s = doubles(src);
@@ -104,11 +109,13 @@ final class Rows {
         if (isFloat(a, b)) {
             FloatBuffer x = floats(a);
             FloatBuffer y = floats(b);
+            float[] xr = new float[cols];
+            float[] yr = new float[cols];
             for (int i = 0; i < count; i++) {
-                int xi = ao + i * cols;
-                int yi = bo + index[i] * cols;
+                x.get(ao + i * cols, xr);
+                y.get(bo + index[i] * cols, yr);
                 float sum = 0;
-                for (int c = 0; c < cols; c++) sum += x.get(xi + c) * y.get(yi + c);
+                for (int c = 0; c < cols; c++) sum += xr[c] * yr[c];
                 out[i] = sum;
             }
         } else {

@@ -1,34 +1,53 @@
 package io.mohge.engine;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * SwiGLU feed-forward (Shazeer 2020) over M rows, no biases; the dense FFN, every routed expert and the
- * shared expert. Weights [in, out]: W1, W3 [D, F], W2 [F, D].
+ * SwiGLU feed-forward (Shazeer 2020), no biases, over row blocks that each have their own weights: the dense FFN
+ * and the shared expert are one block, a routed layer has one block per expert (the rows dispatched to it).
+ * For a block with input x [M, D] and weights W1, W3 [D, F], W2 [F, D]:
  * <pre>
  *   a = x W1,  b = x W3,  s = sigmoid(a),  h = a * s * b,  y = h W2            [M, F] / [M, D]
  *   backward: dh = dy W2^T,  db = dh * a * s,  da = dh * b * (s + a*s*(1 - s)),
  *             dx = da W1^T + db W3^T,  dW1 = x^T da,  dW3 = x^T db,  dW2 = h^T dy
  * </pre>
- * The caller owns every buffer, so the routed layer can hand in row blocks of its dispatch buffers.
+ * The blocks' [M, F] activations lie one after another in flat buffers, so the element-wise work of all blocks
+ * is one kernel call; only the products run per block.
  */
 final class SwiGlu {
 
-    /** Parameter and gradient views of one SwiGLU. */
-    record Weights(INDArray w1, INDArray w3, INDArray w2, INDArray g1, INDArray g3, INDArray g2) {
+    /** Parameter and gradient matrices of one SwiGLU. */
+    record Weights(Mat w1, Mat w3, Mat w2, Mat g1, Mat g3, Mat g2) {
         static Weights of(ParamStore params, String prefix) {
-            return new Weights(params.param(prefix + ".w1.weight"), params.param(prefix + ".w3.weight"),
-                    params.param(prefix + ".w2.weight"), params.grad(prefix + ".w1.weight"),
-                    params.grad(prefix + ".w3.weight"), params.grad(prefix + ".w2.weight"));
+            return new Weights(params.paramMat(prefix + ".w1.weight"), params.paramMat(prefix + ".w3.weight"),
+                    params.paramMat(prefix + ".w2.weight"), params.gradMat(prefix + ".w1.weight"),
+                    params.gradMat(prefix + ".w3.weight"), params.gradMat(prefix + ".w2.weight"));
         }
     }
 
-    /** Four [M, F] buffers: saved activations (a, b, s, h) in the forward, scratch (dh, da, db, g) backward. */
-    record Acts(INDArray a, INDArray b, INDArray s, INDArray h) {
-        /** Views of [rows, width] at {@code offset} in four flat buffers. */
-        static Acts view(INDArray[] flat, long offset, long rows, long width) {
-            return new Acts(Ops.view(flat[0], offset, rows, width), Ops.view(flat[1], offset, rows, width),
-                    Ops.view(flat[2], offset, rows, width), Ops.view(flat[3], offset, rows, width));
+    /**
+     * One block: its input rows x and output rows y (forward), the gradient rows dy and dx (backward; may be null
+     * in the forward), and where its [rows, width] activations start in the flat buffers.
+     */
+    record Block(Weights w, Mat x, Mat y, Mat dy, Mat dx, long hidden, int width) {
+        Mat act(INDArray flat) {
+            return new Mat(flat, hidden, x.rows(), width);
+        }
+    }
+
+    /** Flat activation buffers: a, b, s, h kept from the forward; dh, da, db for the backward. */
+    static final class Buffers {
+        final INDArray a, b, s, h, dh, da, db;
+
+        Buffers(DataType dtype, long size) {
+            a = Ops.zeros(dtype, size);
+            b = Ops.zeros(dtype, size);
+            s = Ops.zeros(dtype, size);
+            h = Ops.zeros(dtype, size);
+            dh = Ops.zeros(dtype, size);
+            da = Ops.zeros(dtype, size);
+            db = Ops.zeros(dtype, size);
         }
     }
 
@@ -42,30 +61,46 @@ final class SwiGlu {
         b.matrix(prefix + ".w3.weight", dModel, width);
     }
 
-    /** {@code y = SwiGLU(x) + beta * y}. */
-    static void forward(Kernels kernels, INDArray x, Weights w, Acts acts, INDArray y, double beta) {
-        Ops.gemm(x, false, w.w1(), false, acts.a(), 0);
-        Ops.gemm(x, false, w.w3(), false, acts.b(), 0);
-        kernels.swiGlu(acts.a(), acts.b(), acts.s(), acts.h());
-        Ops.gemm(acts.h(), false, w.w2(), false, y, beta);
+    /** {@code y = SwiGLU(x) + yBeta * y} for the first {@code count} blocks. */
+    static void forward(Kernels k, Block[] blocks, int count, Buffers buf, double yBeta) {
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            Block blk = blocks[i];
+            k.gemm(blk.x(), false, blk.w().w1(), false, blk.act(buf.a), 0);
+            k.gemm(blk.x(), false, blk.w().w3(), false, blk.act(buf.b), 0);
+            total = Math.max(total, blk.hidden() + (long) blk.x().rows() * blk.width());
+        }
+        if (total > 0) k.swiGlu(flat(buf.a, total), flat(buf.b, total), flat(buf.s, total), flat(buf.h, total));
+        for (int i = 0; i < count; i++) {
+            Block blk = blocks[i];
+            k.gemm(blk.act(buf.h), false, blk.w().w2(), false, blk.y(), yBeta);
+        }
     }
 
-    /**
-     * {@code dx = dSwiGLU/dx (dy) + dxBeta * dx}; weight gradients are accumulated.
-     *
-     * @param scratch buffers of the activations' shape (three are used: dh, da, db)
-     */
-    static void backward(Kernels kernels, INDArray x, Weights w, Acts acts, INDArray dy, INDArray dx, double dxBeta,
-                         Acts scratch) {
-        INDArray dh = scratch.a();
-        INDArray da = scratch.b();
-        INDArray db = scratch.s();
-        Ops.gemm(dy, false, w.w2(), true, dh, 0);
-        Ops.gemm(acts.h(), true, dy, false, w.g2(), 1);
-        kernels.swiGluBackward(dh, acts.a(), acts.b(), acts.s(), da, db);
-        Ops.gemm(da, false, w.w1(), true, dx, dxBeta);
-        Ops.gemm(db, false, w.w3(), true, dx, 1);
-        Ops.gemm(x, true, da, false, w.g1(), 1);
-        Ops.gemm(x, true, db, false, w.g3(), 1);
+    /** {@code dx = dSwiGLU/dx (dy) + dxBeta * dx} for the first {@code count} blocks; weight gradients accumulate. */
+    static void backward(Kernels k, Block[] blocks, int count, Buffers buf, double dxBeta) {
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            Block blk = blocks[i];
+            k.gemm(blk.dy(), false, blk.w().w2(), true, blk.act(buf.dh), 0);
+            k.gemm(blk.act(buf.h), true, blk.dy(), false, blk.w().g2(), 1);
+            total = Math.max(total, blk.hidden() + (long) blk.x().rows() * blk.width());
+        }
+        if (total > 0) {
+            k.swiGluBackward(flat(buf.dh, total), flat(buf.a, total), flat(buf.b, total), flat(buf.s, total),
+                    flat(buf.da, total), flat(buf.db, total));
+        }
+        for (int i = 0; i < count; i++) {
+            Block blk = blocks[i];
+            k.gemm(blk.act(buf.da), false, blk.w().w1(), true, blk.dx(), dxBeta);
+            k.gemm(blk.act(buf.db), false, blk.w().w3(), true, blk.dx(), 1);
+            k.gemm(blk.x(), true, blk.act(buf.da), false, blk.w().g1(), 1);
+            k.gemm(blk.x(), true, blk.act(buf.db), false, blk.w().g3(), 1);
+        }
+    }
+
+    /** The first {@code length} values of a flat buffer as a 1-D view. */
+    private static INDArray flat(INDArray buffer, long length) {
+        return Ops.view(buffer, 0, length);
     }
 }

@@ -50,6 +50,8 @@ public final class Transformer {
     private final RmsNorm[] ffnNorms;
     private final Ffn[] ffns;
     private final LmHead head;
+    private final INDArray embedding;     // [V, D] tok_embeddings.weight (view)
+    private final INDArray embeddingGrad;
     private int batch = -1;
     private int[] tokens;
     private INDArray[] x;       // residual stream: x[2i] enters layer i, x[2i+1] after its attention, x[2L] leaves
@@ -76,6 +78,8 @@ public final class Transformer {
                     : new DenseFfn(params, kernels, layer + ".ffn", ((FfnSpec.Dense) config.ffnSpec()).width());
         }
         head = new LmHead(params, kernels, ParamNames.FINAL_NORM, config.normEps());
+        embedding = params.param(ParamNames.TOK_EMBEDDINGS);
+        embeddingGrad = params.grad(ParamNames.TOK_EMBEDDINGS);
     }
 
     /**
@@ -139,7 +143,7 @@ public final class Transformer {
             attentions[i].backward(dx, dBranch);
             attentionNorms[i].backward(dBranch, dx);
         }
-        Rows.scatterAdd(dx, tokens, null, tokens.length, params.grad(ParamNames.TOK_EMBEDDINGS));
+        Rows.scatterAdd(dx, tokens, null, tokens.length, embeddingGrad);
         return result;
     }
 
@@ -187,7 +191,7 @@ public final class Transformer {
         check(b);
         allocate(b.sequences());
         tokens = b.tokens();
-        Rows.gather(params.param(ParamNames.TOK_EMBEDDINGS), tokens, tokens.length, x[0]);
+        Rows.gather(embedding, tokens, tokens.length, x[0]);
         for (int i = 0; i < config.nLayers(); i++) {
             attentions[i].forward(attentionNorms[i].forward(x[2 * i]), branch);
             x[2 * i].add(branch, x[2 * i + 1]);

@@ -9,6 +9,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,6 +33,63 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final int TILE = 4096;
+
+    @Override
+    public void gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, double beta) {
+        int m = c.rows();
+        int n = c.cols();
+        int k = transA ? a.rows() : a.cols();
+        if ((transA ? a.cols() : a.rows()) != m || (transB ? b.rows() : b.cols()) != n
+                || (transB ? b.cols() : b.rows()) != k) {
+            throw new IllegalStateException("gemm shapes " + a + (transA ? "^T" : "") + " x " + b + (transB ? "^T" : "")
+                    + " -> " + c);
+        }
+        if (m == 0 || n == 0) return;
+        openblas.cblas_sgemm(openblas.CblasRowMajor, transA ? openblas.CblasTrans : openblas.CblasNoTrans,
+                transB ? openblas.CblasTrans : openblas.CblasNoTrans, m, n, k, 1f, pointer(a), Math.max(1, a.cols()),
+                pointer(b), Math.max(1, b.cols()), (float) beta, pointer(c), c.cols());
+        Reference.reachabilityFence(new Object[] {a.base(), b.base(), c.base()});
+    }
+
+    /** The native address of a matrix's first value (a fresh pointer: positions are not shared). */
+    private static FloatPointer pointer(Mat m) {
+        INDArray base = m.base();
+        if (base.dataType() != DataType.FLOAT || base.ordering() != 'c') {
+            throw new IllegalStateException("gemm needs c-order float arrays, got " + base.shapeInfoToString());
+        }
+        return new FloatPointer(base.data().addressPointer()).position(m.offset());   // a root array: offset 0
+    }
+
+    @Override
+    public void rope(INDArray x, INDArray cos, INDArray sinS, int headSize, boolean transpose) {
+        Mem mX = Mem.of(x);
+        int table = (int) cos.length();                       // T * D
+        int d = (int) x.columns();
+        int half = headSize / 2;
+        float[] tc = new float[table], ts = new float[table];
+        Mem.of(cos).buf().get(Mem.of(cos).offset(), tc);
+        Mem.of(sinS).buf().get(Mem.of(sinS).offset(), ts);
+        Tiles t = new Tiles(2, d);
+        for (int row = 0; row < x.rows(); row++) {
+            float[] in = t.load(0, mX, row * d, d), out = t.tile(1);
+            int pos = (row * d) % table;                      // this row's position in the tables
+            for (int h = 0; h < d; h += headSize) {
+                int lo = h, hi = h + half;
+                for (int j = 0; j < half; j++) {
+                    float a = in[lo + j], b = in[hi + j];
+                    if (!transpose) {                          // x * cos + swap(x) * S
+                        out[lo + j] = a * tc[pos + lo + j] + b * ts[pos + lo + j];
+                        out[hi + j] = b * tc[pos + hi + j] + a * ts[pos + hi + j];
+                    } else {                                   // x * cos + swap(x * S)
+                        out[lo + j] = a * tc[pos + lo + j] + b * ts[pos + hi + j];
+                        out[hi + j] = b * tc[pos + hi + j] + a * ts[pos + lo + j];
+                    }
+                }
+            }
+            t.store(1, mX, row * d, d);
+        }
+        Reference.reachabilityFence(new Object[] {x, cos, sinS});
+    }
 
     @Override
     public void swiGlu(INDArray a, INDArray b, INDArray s, INDArray h) {
@@ -209,6 +268,28 @@ final class VectorKernels implements Kernels {
         }
         Reference.reachabilityFence(new Object[] {logits, dlogits});
         return sum;
+    }
+
+    /** Float lanes per tile of TILE elements, tiles summed in double, all in a fixed order. */
+    @Override
+    public double sumOfSquares(INDArray x) {
+        Direct d = Direct.of(x);
+        int n = Math.toIntExact(x.length());
+        double total = 0;
+        for (int off = 0; off < n; off += TILE) {
+            int end = Math.min(n, off + TILE);
+            FloatVector acc = FloatVector.zero(F);
+            int i = off;
+            for (; i + L <= end; i += L) {
+                FloatVector v = d.load(i);
+                acc = v.fma(v, acc);
+            }
+            float tile = sum(acc);
+            for (; i < end; i++) tile += d.get(i) * d.get(i);
+            total += tile;
+        }
+        Reference.reachabilityFence(x);
+        return total;
     }
 
     @Override

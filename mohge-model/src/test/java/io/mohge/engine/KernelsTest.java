@@ -44,6 +44,42 @@ class KernelsTest {
     }
 
     @Test
+    void gemmWithTransposesOffsetsAndBeta() {
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                INDArray aBuf = randomView(1, 1, 7 + 5 * 3).dup().reshape(7 + 15);
+                INDArray bBuf = randomView(1, 1, 3 * 4 + 2).dup().reshape(14);
+                Mat a = ta ? new Mat(aBuf, 7, 3, 5) : new Mat(aBuf, 7, 5, 3);    // op(a) [5, 3]
+                Mat b = tb ? new Mat(bBuf, 2, 4, 3) : new Mat(bBuf, 2, 3, 4);    // op(b) [3, 4]
+                INDArray c0 = randomView(1, 5, 4).dup();
+                INDArray c1 = c0.dup(), c2 = c0.dup();
+                vector.gemm(a, ta, b, tb, Mat.of(c1), 0.5);
+                ND4J.gemm(a, ta, b, tb, Mat.of(c2), 0.5);
+                INDArray want = (ta ? a.view().transpose() : a.view()).mmul(tb ? b.view().transpose() : b.view())
+                        .addi(c0.mul(0.5));
+                assertClose(want, c1, "cblas gemm ta=" + ta + " tb=" + tb);
+                assertClose(want, c2, "nd4j gemm ta=" + ta + " tb=" + tb);
+            }
+        }
+    }
+
+    @Test
+    void ropeAndItsTransposeAgreeAndAreAdjoint() {
+        int t = 5, d = 12, hd = 6;                                   // 2 heads of 6, 3 sequences of 5 positions
+        INDArray cos = randomView(1, 1, t * d).dup().reshape(t * d), sin = randomView(1, 1, t * d).dup().reshape(t * d);
+        INDArray x = randomView(1, 3 * t, d).dup(), y = randomView(1, 3 * t, d).dup();
+        INDArray fx1 = x.dup(), fx2 = x.dup(), ty1 = y.dup(), ty2 = y.dup();
+        vector.rope(fx1, cos, sin, hd, false);
+        ND4J.rope(fx2, cos, sin, hd, false);
+        vector.rope(ty1, cos, sin, hd, true);
+        ND4J.rope(ty2, cos, sin, hd, true);
+        assertClose(fx2, fx1, "rope");
+        assertClose(ty2, ty1, "rope transpose");
+        // <rope(x), y> = <x, rope^T(y)>
+        assertEquals(fx1.mul(y).sumNumber().doubleValue(), x.mul(ty1).sumNumber().doubleValue(), 1e-4);
+    }
+
+    @Test
     void swiGluForwardAndBackward() {
         INDArray a = randomView(3, 37, 29), b = randomView(1, 37, 29), dh = randomView(1, 37, 29);
         INDArray s1 = like(a), h1 = like(a), s2 = like(a), h2 = like(a);
@@ -104,6 +140,14 @@ class KernelsTest {
         assertEquals(l2, l1, 1e-5 * Math.abs(l2));
         assertClose(d2, d1, "dlogits");
         assertEquals(l1, vector.crossEntropy(logits, targets, weights, null), 0.0, "loss without gradient");
+    }
+
+    @Test
+    void sumOfSquaresOverManyTiles() {
+        INDArray x = randomView(1, 1, 3 * 4096 + 77).reshape(3 * 4096 + 77);
+        assertEquals(ND4J.sumOfSquares(x), vector.sumOfSquares(x), 1e-5 * ND4J.sumOfSquares(x));
+        x.putScalar(100, Float.NaN);
+        assertTrue(Double.isNaN(vector.sumOfSquares(x)));
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.mohge.train.ModelState;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,15 +47,17 @@ public final class TrainingBench {
      * @param stepMs     median step time, and the fastest and slowest round's median
      * @param gflops     achieved training FLOP/s (6 N_active + 12 L d T per token, {@link Flops}), in GFLOP/s
      * @param mfu        gflops over the measured peak
+     * @param torchTokensPerSecond median tokens/s of the PyTorch anchor in the same rounds (NaN when not run)
      */
     public record Figure(String name, long parameters, double activeParams, double stepMs, double minMs, double maxMs,
-                         double tokensPerSecond, double gflops, double mfu) { }
+                         double tokensPerSecond, double gflops, double mfu, double torchTokensPerSecond) { }
 
     /** A built model with its optimizer and some random batches. */
     private static final class Runner {
         final Case c;
         final Transformer model;
         final GradientStep step;
+        final Kernels kernels = Kernels.forType(DataType.FLOAT);
         final AdamW optimizer;
         final List<List<int[][]>> batches = new ArrayList<>();
         final long tokensPerStep;
@@ -67,7 +70,7 @@ public final class TrainingBench {
             ModelConfig m = cfg.model();
             model = Transformer.create(m, cfg.losses(), cfg.run().seed(), DataType.FLOAT);
             step = new GradientStep(model);
-            optimizer = new AdamW(cfg.trainer(), new ModelState(model.params()), Kernels.forType(DataType.FLOAT));
+            optimizer = new AdamW(cfg.trainer(), new ModelState(model.params()), kernels);
             Random random = new Random(cfg.run().seed());
             int b = cfg.trainer().batchSize();
             for (int i = 0; i < 4; i++) {
@@ -86,7 +89,7 @@ public final class TrainingBench {
 
         GradientStep.Result runStep() {
             GradientStep.Result r = step.compute(batches.get(next++ % batches.size()), 1.0);
-            GradClip.clip(r.grads(), c.config().trainer().clipNorm());
+            GradClip.clip(kernels, r.grads(), c.config().trainer().clipNorm());
             optimizer.update(r.grads(), 1e-4);
             model.updateRouterBiases(r.tokensPerExpert());
             return r;
@@ -101,8 +104,12 @@ public final class TrainingBench {
 
     private TrainingBench() { }
 
-    /** Measures every case; prints a line per case and round to {@code progress}. */
-    public static List<Figure> run(List<Case> cases, Options o, double peakFlops, Consumer<String> progress) {
+    /**
+     * Measures every case; prints a line per case and round to {@code progress}. With an {@code anchor}, every case
+     * is also trained in PyTorch right after its Java measurement in every round.
+     */
+    public static List<Figure> run(List<Case> cases, Options o, double peakFlops, TorchAnchor anchor,
+                                   Consumer<String> progress) throws IOException, InterruptedException {
         List<Runner> runners = new ArrayList<>();
         for (Case c : cases) {
             Runner r = new Runner(c);
@@ -110,6 +117,7 @@ public final class TrainingBench {
             runners.add(r);
         }
         double[][] roundMedians = new double[cases.size()][o.rounds()];
+        double[][] torch = new double[cases.size()][o.rounds()];
         for (int round = 0; round < o.rounds(); round++) {
             for (int i = 0; i < runners.size(); i++) {
                 double[] times = new double[o.steps()];
@@ -117,6 +125,12 @@ public final class TrainingBench {
                 roundMedians[i][round] = median(times);
                 progress.accept(String.format(Locale.ROOT, "round %d/%d  %-22s %8.1f ms/step", round + 1, o.rounds(),
                         cases.get(i).name(), roundMedians[i][round]));
+                if (anchor != null) {
+                    TorchAnchor.Result t = anchor.run(cases.get(i).config(), o.warmup(), o.steps());
+                    torch[i][round] = t.tokensPerSecond();
+                    progress.accept(String.format(Locale.ROOT, "round %d/%d  %-22s %8.0f tokens/s in PyTorch (%s)",
+                            round + 1, o.rounds(), cases.get(i).name(), t.tokensPerSecond(), t.blas()));
+                }
             }
         }
         List<Figure> out = new ArrayList<>();
@@ -127,7 +141,7 @@ public final class TrainingBench {
             double gflops = r.flopsPerToken * tps / 1e9;
             out.add(new Figure(r.c.name(), r.model.params().size(), (r.flopsPerToken - attentionFlops(r.c)) / 6, ms,
                     Arrays.stream(roundMedians[i]).min().orElseThrow(), Arrays.stream(roundMedians[i]).max().orElseThrow(),
-                    tps, gflops, gflops * 1e9 / peakFlops));
+                    tps, gflops, gflops * 1e9 / peakFlops, anchor == null ? Double.NaN : median(torch[i])));
         }
         return out;
     }
@@ -155,12 +169,19 @@ public final class TrainingBench {
     public static String table(List<Figure> figures, double peakFlops) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "measured peak (single gemm): %.1f GFLOP/s%n%n", peakFlops / 1e9));
-        sb.append("| model | params | active params/token | ms/step (median) | rounds min-max | tokens/s | GFLOP/s | MFU |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        boolean torch = figures.stream().anyMatch(f -> !Double.isNaN(f.torchTokensPerSecond()));
+        sb.append("| model | params | active params/token | ms/step (median) | rounds min-max | tokens/s | GFLOP/s | MFU |")
+                .append(torch ? " PyTorch tokens/s | vs PyTorch |\n" : "\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|").append(torch ? "---:|---:|\n" : "\n");
         for (Figure f : figures) {
-            sb.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %.1f | %.1f-%.1f | %,.0f | %.1f | %.2f |%n", f.name(),
+            sb.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f | %.1f | %.1f-%.1f | %,.0f | %.1f | %.2f |", f.name(),
                     f.parameters(), f.activeParams(), f.stepMs(), f.minMs(), f.maxMs(), f.tokensPerSecond(), f.gflops(),
                     f.mfu()));
+            if (torch) {
+                sb.append(String.format(Locale.ROOT, " %,.0f | %.2fx |", f.torchTokensPerSecond(),
+                        f.tokensPerSecond() / f.torchTokensPerSecond()));
+            }
+            sb.append('\n');
         }
         return sb.toString();
     }

@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.bench.TorchAnchor;
 import io.mohge.bench.TrainingBench;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
@@ -47,13 +48,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "5", description = "Rounds (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--torch", description = "Also train every case in eager PyTorch (bench/torch_anchor.py, one "
+            + "thread) in the same rounds and report the ratio. Needs python3-torch, and libopenblas0-pthread for "
+            + "meaningful PyTorch figures.")
+    boolean torch;
+
     @Option(names = "--memory-steps", paramLabel = "N", defaultValue = "0",
             description = "Instead of throughput: train the main MoHGE model for N steps and report resident memory "
                     + "after step 100, ..., N (0 = off).")
     long memorySteps;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException, InterruptedException {
         TrainingBench.Options o = new TrainingBench.Options(warmup, steps, rounds);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -76,7 +82,8 @@ final class BenchCommand implements Callable<Integer> {
             for (int d : new int[] {128, 256, 512}) cases.add(new TrainingBench.Case("mohge d_model " + d, scaled(main, d)));
         }
         double peak = Flops.measurePeak(1024, 5);
-        List<TrainingBench.Figure> figures = TrainingBench.run(cases, o, peak, err::println);
+        TorchAnchor anchor = torch ? TorchAnchor.find(Path.of("").toAbsolutePath()) : null;
+        List<TrainingBench.Figure> figures = TrainingBench.run(cases, o, peak, anchor, err::println);
         out.print(TrainingBench.table(figures, peak));
         double e8 = stepMs(figures, "mohge 8 experts");
         double e64 = stepMs(figures, "mohge 64 experts");

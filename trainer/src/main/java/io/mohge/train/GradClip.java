@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.engine.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -19,8 +20,8 @@ public final class GradClip {
      *
      * @return the global norm before clipping
      */
-    public static double clip(INDArray grads, double maxNorm) {
-        double norm = grads.norm2Number().doubleValue();
+    public static double clip(Kernels kernels, INDArray grads, double maxNorm) {
+        double norm = Math.sqrt(kernels.sumOfSquares(grads));
         if (maxNorm > 0 && Double.isFinite(norm) && norm > maxNorm) grads.muli(maxNorm / (norm + GUARD));
         return norm;
     }

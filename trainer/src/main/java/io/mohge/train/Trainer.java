@@ -127,6 +127,7 @@ public final class Trainer {
         private final Path out;
         private final Transformer model;
         private final ModelState state;
+        private final Kernels kernels;
         private final AdamW optimizer;
         private final BatchSampler sampler;
         private final List<int[][]> valBatches;
@@ -144,7 +145,8 @@ public final class Trainer {
             ModelConfig model = cfg.model();
             this.model = Transformer.create(model, cfg.losses(), cfg.run().seed(), DataType.FLOAT);
             this.state = new ModelState(this.model.params());
-            this.optimizer = new AdamW(tc, state, Kernels.forType(DataType.FLOAT));
+            this.kernels = Kernels.forType(DataType.FLOAT);
+            this.optimizer = new AdamW(tc, state, kernels);
             this.sampler = data.trainSampler(model.seqLen(), cfg.run().seed(), 0, 1);
             this.valBatches = data.valBatches(model.seqLen(), tc.batchSize(), tc.evalBatches());
             this.store = new CheckpointStore(checkpointRoot(cfg), tc.keepCheckpoints());
@@ -189,7 +191,7 @@ public final class Trainer {
                     long begin = System.nanoTime();
                     GradientStep.Result r = gradients.next(groupScale);
                     double loss = r.losses().get(LossNames.TOTAL);
-                    double norm = GradClip.clip(r.grads(), tc.clipNorm());
+                    double norm = GradClip.clip(kernels, r.grads(), tc.clipNorm());
                     if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
                         stop = TrainResult.Stop.NON_FINITE;
                         message = "step " + s + ": non-finite training values " + r.losses() + ", grad_norm = " + norm
