@@ -1,7 +1,7 @@
 package io.mohge.allocation;
 
 /**
- * MoHGE all-size group-decoupling allocation (METHOD.md section 6; arXiv 2604.23108).
+ * MoHGE all-size group-decoupling allocation (docs/method.md section 6; arXiv 2604.23108).
  *
  * <p>Logical expert (g, j) goes to physical slot p = j * G + pi^-1(g), with
  * pi = [0, G-1, 1, G-2, ..., G/2-1, G/2] pairing the smallest group with the largest; rank r holds the

@@ -3,7 +3,7 @@ package io.mohge.allocation;
 /**
  * How routed experts are placed on expert-parallel ranks (YAML section {@code allocation}).
  *
- * @param strategy placement strategy (METHOD.md section 6)
+ * @param strategy placement strategy (docs/method.md section 6)
  * @param ranks    number of expert-parallel ranks (GPUs) the placement and balance report are made for
  */
 public record AllocationConfig(Strategy strategy, int ranks) {

@@ -1,7 +1,7 @@
 package io.mohge.allocation;
 
 /**
- * Per-rank parameters and compute of a {@link Placement} under an {@link ExpertLoad} (METHOD.md section 6).
+ * Per-rank parameters and compute of a {@link Placement} under an {@link ExpertLoad} (docs/method.md section 6).
  *
  * <ul>
  *   <li>width sum W_r = sum of s_g over the experts on rank r; params_r = 3 * h * W_r (SwiGLU, no biases)</li>

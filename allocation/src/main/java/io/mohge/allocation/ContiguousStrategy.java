@@ -2,7 +2,7 @@ package io.mohge.allocation;
 
 /**
  * Megatron-LM's default expert-parallel placement: rank r holds logical experts [r * E/EP, (r+1) * E/EP) in
- * logical order (METHOD.md section 6). With size groups this puts whole groups on single GPUs, so a group-skewed
+ * logical order (docs/method.md section 6). With size groups this puts whole groups on single GPUs, so a group-skewed
  * load unbalances per-GPU compute.
  */
 public final class ContiguousStrategy implements PlacementStrategy {

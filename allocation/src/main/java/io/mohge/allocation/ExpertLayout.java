@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /**
  * The routed experts of one MoE / MoHGE layer: {@code G = widths.size()} size groups of {@code expertsPerGroup}
- * (N) experts each, E = G * N. Logical expert l = g * N + j has width {@code widths[g]} (METHOD.md sections 1-2).
+ * (N) experts each, E = G * N. Logical expert l = g * N + j has width {@code widths[g]} (docs/method.md sections 1-2).
  * A plain MoE layer is the special case G = 1 ({@link #uniform}).
  *
  * @param widths          FFN width s_g of every expert in group g, non-decreasing (s_0 <= s_1 <= ...)

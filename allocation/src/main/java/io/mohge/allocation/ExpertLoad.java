@@ -44,7 +44,7 @@ public final class ExpertLoad {
 
     /**
      * Group-skewed synthetic load with equal load within each group (what the intra-group loss aims for,
-     * METHOD.md section 4): group g receives the share {@code groupShares[g] / sum(groupShares)} of
+     * docs/method.md section 4): group g receives the share {@code groupShares[g] / sum(groupShares)} of
      * {@code totalTokens}, split evenly over its N experts (each expert gets round(total * share_g / N), so the
      * total may differ from {@code totalTokens} by rounding).
      */

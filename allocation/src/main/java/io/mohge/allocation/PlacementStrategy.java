@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * Places the E logical experts of an {@link ExpertLayout} on expert-parallel ranks (METHOD.md section 6).
+ * Places the E logical experts of an {@link ExpertLayout} on expert-parallel ranks (docs/method.md section 6).
  * Implementations: {@link AllSizeDecoupledStrategy} (MoHGE), {@link ContiguousStrategy} (Megatron default)
  * and {@link GreedyBalancedStrategy} (cost-balanced baseline).
  */

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** METHOD.md section 6 with the reference widths [384..1280], N = 8. */
+/** docs/method.md section 6 with the reference widths [384..1280], N = 8. */
 class AllSizeDecoupledStrategyTest {
 
     static final ExpertLayout REF = new ExpertLayout(List.of(384, 512, 640, 768, 896, 1024, 1152, 1280), 8);

@@ -1,7 +1,7 @@
 package io.mohge.losses;
 
 /**
- * Coefficients of the auxiliary losses (YAML section {@code losses}); see METHOD.md sections 3, 4 and 7.
+ * Coefficients of the auxiliary losses (YAML section {@code losses}); see docs/method.md sections 3, 4 and 7.
  *
  * @param groupCoef          beta of the group-wise auxiliary loss (reference 1e-5); 0 disables it
  * @param groupInterval      D in the cost weight c_g = (s_g - s_min + D) / D (reference 1024)

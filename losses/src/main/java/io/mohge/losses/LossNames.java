@@ -5,17 +5,17 @@ import java.util.List;
 /** Names of the scalar loss outputs every MoHGE-J training graph exposes (one per logged term). */
 public final class LossNames {
 
-    /** Total training loss: lm_loss + group_aux + intra_aux + switch_aux + z_loss (METHOD.md section 5). */
+    /** Total training loss: lm_loss + group_aux + intra_aux + switch_aux + z_loss (docs/method.md section 5). */
     public static final String TOTAL = "loss";
     /** Masked mean next-token cross-entropy. */
     public static final String LM = "lm_loss";
-    /** Group-wise auxiliary loss summed over layers (METHOD.md section 3), already scaled by group_aux_scale. */
+    /** Group-wise auxiliary loss summed over layers (docs/method.md section 3), already scaled by group_aux_scale. */
     public static final String GROUP_AUX = "group_aux";
-    /** Intra-group expert auxiliary loss summed over layers (METHOD.md section 4). */
+    /** Intra-group expert auxiliary loss summed over layers (docs/method.md section 4). */
     public static final String INTRA_AUX = "intra_aux";
-    /** Switch load-balancing loss over all experts, summed over layers (METHOD.md section 7). */
+    /** Switch load-balancing loss over all experts, summed over layers (docs/method.md section 7). */
     public static final String SWITCH_AUX = "switch_aux";
-    /** Router z-loss summed over layers (ST-MoE; METHOD.md section 7). */
+    /** Router z-loss summed over layers (ST-MoE; docs/method.md section 7). */
     public static final String Z_LOSS = "z_loss";
 
     /** All loss terms in logging order, total first. */

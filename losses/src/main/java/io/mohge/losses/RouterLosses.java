@@ -19,7 +19,7 @@ public final class RouterLosses {
     }
 
     /**
-     * Cost weight per group, METHOD.md section 3: {@code c_g = (s_g - s_min + D) / D} with D = group_interval.
+     * Cost weight per group, docs/method.md section 3: {@code c_g = (s_g - s_min + D) / D} with D = group_interval.
      * Reference widths 384..1280 and D = 1024 give c = [1.0, 1.125, ..., 1.875].
      */
     public static double[] costWeights(List<Integer> widths, double interval) {

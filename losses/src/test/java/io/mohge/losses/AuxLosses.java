@@ -22,7 +22,7 @@ public final class AuxLosses {
     }
 
     /**
-     * Group-wise auxiliary loss, METHOD.md section 3 (MoHGE, arXiv 2604.23108):
+     * Group-wise auxiliary loss, docs/method.md section 3 (MoHGE, arXiv 2604.23108):
      * <pre>
      *   P_g = (1/N) sum_t softmax(a_t)_g      (softmax of the group logits even when routing uses sigmoid)
      *   f_g = n_g / (N * K_g)                 (n_g = tokens whose selected groups contain g; constant)
@@ -46,7 +46,7 @@ public final class AuxLosses {
     }
 
     /**
-     * Intra-group expert auxiliary loss, METHOD.md section 4:
+     * Intra-group expert auxiliary loss, docs/method.md section 4:
      * <pre>
      *   P_e = (1/N) sum_t w_{t,e}              (final sparse gates)
      *   f_e = n_e / (N * K)                    (n_e = tokens routed to expert e; constant)
@@ -65,7 +65,7 @@ public final class AuxLosses {
     }
 
     /**
-     * Switch Transformer load-balancing loss over all E experts (Fedus et al. 2021; METHOD.md section 7):
+     * Switch Transformer load-balancing loss over all E experts (Fedus et al. 2021; docs/method.md section 7):
      * {@code L_switch = coef * E * sum_e f_e * P_e}, f_e = n_e / (N * K), P_e = mean_t probs_{t,e} with probs the
      * full (dense) router distribution over experts (softmax for MoE, q for MoHGE). Uniform routing gives coef.
      *
@@ -81,7 +81,7 @@ public final class AuxLosses {
     }
 
     /**
-     * Router z-loss (Zoph et al. 2022, ST-MoE; METHOD.md section 7):
+     * Router z-loss (Zoph et al. 2022, ST-MoE; docs/method.md section 7):
      * {@code L_z = coef * sum_over_logit_sets (1/N) sum_t logsumexp(x_t)^2}, logsumexp by hand.
      * A MoE layer passes its expert logits; a MoHGE layer passes its group logits and its expert logits.
      *

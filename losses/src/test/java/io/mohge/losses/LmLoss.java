@@ -4,7 +4,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
- * Next-token cross-entropy written by hand (docs/STACK.md: the library's softmaxCrossEntropy ignores the
+ * Next-token cross-entropy written by hand (docs/engine.md: the library's softmaxCrossEntropy ignores the
  * incoming gradient, and logSoftmax(x, dim) breaks backprop in ND4J 1.0.0-M2.1).
  */
 public final class LmLoss {
@@ -13,7 +13,7 @@ public final class LmLoss {
     }
 
     /**
-     * Masked mean cross-entropy (METHOD.md section 5, L_LM):
+     * Masked mean cross-entropy (docs/method.md section 5, L_LM):
      * <pre>
      *   log p(y_n) = x_{n,y_n} - logsumexp_j(x_{n,j})         (log-softmax by hand, max under stopGradient)
      *   L_LM      = - sum_n mask_n * log p(y_n) / max(1, sum_n mask_n)

@@ -1,7 +1,7 @@
 package io.mohge.losses;
 
 /**
- * Plain-Java (double) implementations of every loss formula, written loop by loop from METHOD.md. They are the
+ * Plain-Java (double) implementations of every loss formula, written loop by loop from docs/method.md. They are the
  * hand-computed oracles that the SameDiff versions in {@link LmLoss} and {@link AuxLosses} are tested against,
  * and can be used to check logged values offline. Arrays are [tokens][classes].
  */
@@ -21,7 +21,7 @@ public final class LossReference {
         return sum / Math.max(1.0, counted);
     }
 
-    /** L_group = beta * G * sum_g c_g * P_g * f_g with P from softmax(a), f_g = n_g / (N K_g) (METHOD.md s.3). */
+    /** L_group = beta * G * sum_g c_g * P_g * f_g with P from softmax(a), f_g = n_g / (N K_g) (docs/method.md s.3). */
     public static double groupAux(double[][] groupLogits, double[][] groupSelected, double[] cost, int groupTopK,
                                   double beta) {
         int tokens = groupLogits.length;
@@ -40,7 +40,7 @@ public final class LossReference {
         return beta * groups * sum;
     }
 
-    /** L_intra = alpha * N_g * K_g * sum_e P_e f_e, P_e = mean gate, f_e = n_e / (N K) (METHOD.md s.4). */
+    /** L_intra = alpha * N_g * K_g * sum_e P_e f_e, P_e = mean gate, f_e = n_e / (N K) (docs/method.md s.4). */
     public static double intraAux(double[][] gates, double[][] expertSelected, int expertsPerGroup, int groupTopK,
                                   int topK, double alpha) {
         double[] p = columnMeans(gates);
@@ -50,7 +50,7 @@ public final class LossReference {
         return alpha * expertsPerGroup * groupTopK * sum;
     }
 
-    /** L_switch = coef * E * sum_e f_e P_e, P_e = mean router probability, f_e = n_e / (N K) (METHOD.md s.7). */
+    /** L_switch = coef * E * sum_e f_e P_e, P_e = mean router probability, f_e = n_e / (N K) (docs/method.md s.7). */
     public static double switchAux(double[][] probs, double[][] expertSelected, int topK, double coef) {
         double[] p = columnMeans(probs);
         double[] f = columnMeans(expertSelected);
@@ -59,7 +59,7 @@ public final class LossReference {
         return coef * p.length * sum;
     }
 
-    /** L_z = coef * sum over logit sets of mean_t logsumexp(x_t)^2 (ST-MoE; METHOD.md s.7). */
+    /** L_z = coef * sum over logit sets of mean_t logsumexp(x_t)^2 (ST-MoE; docs/method.md s.7). */
     public static double zLoss(double coef, double[][]... logitSets) {
         double total = 0;
         for (double[][] logits : logitSets) {

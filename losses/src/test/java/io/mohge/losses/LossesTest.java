@@ -203,7 +203,7 @@ class LossesTest {
 
     @Test
     void gradientCheckCatchesAWrongGradient() {
-        // ND4J's softmaxCrossEntropy ignores the incoming gradient (docs/STACK.md): scaled by 3 its gradient is wrong
+        // ND4J's softmaxCrossEntropy ignores the incoming gradient (docs/engine.md): scaled by 3 its gradient is wrong
         double[][] logits = randomMatrix(4, 5, 1.0);
         double[][] labels = new double[4][5];
         for (int i = 0; i < 4; i++) labels[i][(i * 2) % 5] = 1;

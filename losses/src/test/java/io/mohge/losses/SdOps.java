@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 
 /**
  * Small SameDiff building blocks written by hand because the library versions are broken in ND4J 1.0.0-M2.1
- * (see docs/STACK.md: {@code logSumExp(x, dim)} and {@code logSoftmax(x, dim)} break backprop).
+ * (see docs/engine.md: {@code logSumExp(x, dim)} and {@code logSoftmax(x, dim)} break backprop).
  */
 public final class SdOps {
 

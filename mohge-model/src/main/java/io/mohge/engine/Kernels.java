@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link VectorKernels}: float32 on the CPU backend: products straight through OpenBLAS's cblas_sgemm
  *       (ND4J's gemm op adds about 60 us per call, which dominates small expert blocks), the element-wise work in
  *       one SIMD pass per kernel with the JDK's Vector API. ND4J's CPU transcendental ops run at about 3.5 ns per
- *       element, several times slower than SIMD exp (docs/stack.md).</li>
+ *       element, several times slower than SIMD exp (docs/engine.md).</li>
  * </ul>
  * All arrays are c-order and contiguous, with the shapes given per method.
  */

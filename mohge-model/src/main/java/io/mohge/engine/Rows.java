@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Row permutations and small host reads/writes, done through the arrays' NIO views. Moving token rows
  * between routing order and sequence order through ND4J ops (getRows, pullRows, scatter_add) costs 1-30 ms
- * per call at the main-job size; a bulk NIO copy of the same rows costs about 0.1 ms (docs/stack.md).
+ * per call at the main-job size; a bulk NIO copy of the same rows costs about 0.1 ms (docs/engine.md).
  * Every array passed here must be c-order and contiguous (the engine's buffers and their row views are).
  * Float and double arrays are both supported; the double path serves the float64 oracle tests. An NIO view does
  * not keep its array alive, so every method fences its arrays until it is done with their memory.

@@ -37,7 +37,7 @@ public record ModelConfig(
     /** Level-1 group score: sigmoid (reference code) or softmax. */
     public enum GroupScore { SIGMOID, SOFTMAX }
 
-    /** How gates are formed from q over the selected experts (METHOD.md section 2). */
+    /** How gates are formed from q over the selected experts (docs/method.md section 2). */
     public enum GateMode { RENORMALISE, REFERENCE }
 
     public ModelConfig {

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Parameter counts computed from a {@link ModelConfig} alone (no graph), total and active per token, per
  * component. Active routed-expert parameters of a MoHGE layer depend on which groups a token uses; the figure
- * reported is the expectation under uniform routing, K * 3 * D * mean(s_g) (METHOD.md section 1), with
+ * reported is the expectation under uniform routing, K * 3 * D * mean(s_g) (docs/method.md section 1), with
  * {@link #routedActiveRange} giving the cheapest and dearest possible choice. The embedding counts one row
  * (D) as active per token.
  *

@@ -5,7 +5,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Causal multi-head self-attention with RoPE, written by hand (docs/STACK.md: the library's multi-head
+ * Causal multi-head self-attention with RoPE, written by hand (docs/engine.md: the library's multi-head
  * attention only takes a padding mask). Weights are stored [in, out]:
  * {@code layers.{i}.attention.{wq,wk,wv,wo}.weight} [D, D].
  * <pre>

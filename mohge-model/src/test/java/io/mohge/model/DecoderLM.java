@@ -18,7 +18,7 @@ import io.mohge.losses.LossConfig;
 import io.mohge.losses.LossNames;
 
 /**
- * Decoder-only language model as one SameDiff graph (pre-norm, Llama-style; METHOD.md sections 1-5):
+ * Decoder-only language model as one SameDiff graph (pre-norm, Llama-style; docs/method.md sections 1-5):
  * <pre>
  *   x = onehot(tokens) E                       [N, D]   N = B*T, E = tok_embeddings.weight [V, D]
  *   for each layer i:
@@ -30,7 +30,7 @@ import io.mohge.losses.LossNames;
  * Placeholders: {@code tokens} [B, T] INT, {@code targets} [B, T] INT, {@code loss_mask} [B, T] (1 = counted),
  * {@code group_aux_scale} scalar. B is free, T must equal seq_len. The trainer applies the group-loss start
  * step through {@code group_aux_scale}: it feeds 0 while step <= group_start_fraction * total_steps and 1 after
- * (METHOD.md section 3: the reference applies beta only in the second half of training).
+ * (docs/method.md section 3: the reference applies beta only in the second half of training).
  * Named outputs: {@link LossNames#ALL}, {@code logits}, and per routed layer {@link #routingOutputNames}.
  *
  * <p>The embedding uses a one-hot matmul because gather has no working backprop in ND4J 1.0.0-M2.1.
@@ -191,7 +191,7 @@ public final class DecoderLM {
     }
 
     /**
-     * Auxiliary-loss-free balancing (DeepSeek-V3; METHOD.md section 7), called once per optimiser step with the
+     * Auxiliary-loss-free balancing (DeepSeek-V3; docs/method.md section 7), called once per optimiser step with the
      * step's {@code layers.{i}.tokens_per_expert} outputs (summed over micro-batches if accumulating):
      * {@code bias_e -= gamma if load_e > mean, += gamma if load_e < mean}. The mean is taken over the experts of
      * the same group for mohge (groups are meant to carry different loads under the group-wise loss) and over

@@ -11,12 +11,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Sends tokens to their selected experts and combines the gated results:
- * {@code y_t = sum_{e in TopK(t)} keep_{t,e} * w_{t,e} * Expert_e(u_t)} (METHOD.md section 1).
+ * {@code y_t = sum_{e in TopK(t)} keep_{t,e} * w_{t,e} * Expert_e(u_t)} (docs/method.md section 1).
  *
  * <p>Sparse form (used for training): the N*K (token, slot) assignments are split by expert with
  * dynamicPartition, every expert runs one matmul chain on its own rows only, and unsortedSegmentSum adds the
  * gated rows back to their tokens. Each partition gets one extra zero row (and zero gate) because matmul
- * backprop fails on an empty [0, D] partition in ND4J 1.0.0-M2.1 (docs/STACK.md); a SwiGLU expert maps a zero
+ * backprop fails on an empty [0, D] partition in ND4J 1.0.0-M2.1 (docs/engine.md); a SwiGLU expert maps a zero
  * row to zero, so the extra rows add nothing. Assignments dropped by the capacity limit go to an extra
  * partition that no expert reads.
  *

@@ -14,7 +14,7 @@ import io.mohge.losses.RouterLosses;
 /**
  * A routed FFN layer: router, experts, optional shared experts, capacity limit and the layer's auxiliary
  * losses. {@code ffn = moe} uses {@link TopKRouter} over E equal experts; {@code ffn = mohge} uses
- * {@link TwoLevelRouter} over G groups of N experts with group widths s_g (METHOD.md sections 1-4).
+ * {@link TwoLevelRouter} over G groups of N experts with group widths s_g (docs/method.md sections 1-4).
  *
  * <p>Parameter names (weights stored [in, out]), prefix {@code layers.{i}.ffn}:
  * {@code router.group.weight} [D, G] (mohge with G > 1), {@code router.expert.weight} [D, E],

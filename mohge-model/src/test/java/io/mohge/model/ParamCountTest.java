@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 import io.mohge.losses.LossConfig;
 
-/** Parameter counts from the config against METHOD.md's reference figures and against real graphs. */
+/** Parameter counts from the config against docs/method.md's reference figures and against real graphs. */
 class ParamCountTest {
 
     private static final List<Integer> A3B_WIDTHS = List.of(384, 512, 640, 768, 896, 1024, 1152, 1280);

@@ -3,7 +3,7 @@ package io.mohge.model;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**
- * Everything a router decides for the N = B*T token positions of one layer (METHOD.md section 2 names).
+ * Everything a router decides for the N = B*T token positions of one layer (docs/method.md section 2 names).
  * A plain top-k MoE router is the special case G = 1 (one group that every token selects, p = 1).
  *
  * @param expertLogits    [N, E] b_t = W_E u_t

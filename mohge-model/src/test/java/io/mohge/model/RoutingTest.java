@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 import io.mohge.losses.LossConfig;
 
-/** Routing invariants of METHOD.md section 2, checked on the exposed per-layer outputs. */
+/** Routing invariants of docs/method.md section 2, checked on the exposed per-layer outputs. */
 class RoutingTest {
 
     @Test

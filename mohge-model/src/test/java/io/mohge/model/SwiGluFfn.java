@@ -5,7 +5,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * SwiGLU feed-forward block (Shazeer 2020), no biases; used for the dense FFN, every routed expert and the
- * shared expert (METHOD.md section 1: 3 * h * width weights):
+ * shared expert (docs/method.md section 1: 3 * h * width weights):
  * {@code y = (silu(x W1) * (x W3)) W2} with W1, W3 [D, F] and W2 [F, D] stored as
  * {@code <prefix>.w1.weight}, {@code <prefix>.w3.weight}, {@code <prefix>.w2.weight}.
  */

@@ -13,7 +13,7 @@ import io.mohge.losses.SdOps;
 
 /**
  * libnd4j's {@code top_k} called directly with integer arguments (k, sorted). The library's own wrapper
- * (sd.nn.topK) passes its arguments in the wrong order in ND4J 1.0.0-M2.1 and has no backprop (docs/STACK.md).
+ * (sd.nn.topK) passes its arguments in the wrong order in ND4J 1.0.0-M2.1 and has no backprop (docs/engine.md).
  * Only the indices are used; selection is not differentiable, gates are built as oneHot(idx) * probabilities.
  */
 public final class TopKIndices extends DynamicCustomOp {

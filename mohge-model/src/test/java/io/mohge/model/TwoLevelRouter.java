@@ -6,11 +6,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * MoHGE two-level router, METHOD.md section 2 (arXiv 2604.23108). Logical expert l = g*N + j.
+ * MoHGE two-level router, docs/method.md section 2 (arXiv 2604.23108). Logical expert l = g*N + j.
  * <pre>
  *   a_t = u_t W_G  [G],  sigma = sigmoid(a_t) or softmax(a_t)          W_G = {prefix}.group.weight [D, G]
  *   S_t = top-K_g groups of sigma;  p_{t,g} = sigma_g / sum_{g' in S_t} sigma_g'  (g in S_t), else 0;
- *         with K_g = 1 there is no renormalisation: p_{t,g} = sigma_g (METHOD.md section 2)
+ *         with K_g = 1 there is no renormalisation: p_{t,g} = sigma_g (docs/method.md section 2)
  *   b_t = u_t W_E  [E] viewed [G, N];  r_{t,g,:} = softmax(b_{t,g,:})  W_E = {prefix}.expert.weight [D, E]
  *   q_{t,g,j} = r_{t,g,j} * p_{t,g}                                      (q sums to 1 over E when K_g > 1)
  *   TopK(t) = top-K of q (+ bias) restricted to experts of groups in S_t

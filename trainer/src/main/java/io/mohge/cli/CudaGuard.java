@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Refuses GPUs the last ND4J CUDA build cannot run on, before ND4J loads its native library.
  *
  * <p>nd4j-cuda-11.6 1.0.0-M2.1 carries machine code for sm_37..sm_86 and no PTX: it runs on Kepler to Ampere
- * and Ada (sm_89 runs sm_86 code) but not on Hopper (compute capability 9.0) or newer (STACK.md). Only active
+ * and Ada (sm_89 runs sm_86 code) but not on Hopper (compute capability 9.0) or newer (docs/engine.md). Only active
  * when the CUDA backend is on the class path ({@code mvn -Pcuda package}).
  */
 final class CudaGuard {

@@ -22,7 +22,7 @@ import java.util.Locale;
  *   <li>{@code mlp_type: swiglu}: {@code down(silu(gate x) * up x)}.</li>
  *   <li>Router: {@code group_score_func} (sigmoid | softmax) of {@code mlp.router.group}, top
  *       {@code group_top_k} groups, {@code group_prob_renormalise} (p renormalised over the selected groups;
- *       false when group_top_k = 1: p = sigma_g, METHOD.md section 2), {@code expert_score_func:
+ *       false when group_top_k = 1: p = sigma_g, docs/method.md section 2), {@code expert_score_func:
  *       softmax_in_group} (r = softmax inside each group), q = r * p, top {@code num_experts_per_tok} of
  *       q + expert_bias among experts of selected groups; {@code router_bias_use: selection_only}.</li>
  *   <li>{@code gate_mode}: renormalise (w = q / sum_TopK q) or reference (w = softmax over TopK of q).</li>

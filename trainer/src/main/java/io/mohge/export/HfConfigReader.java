@@ -76,7 +76,7 @@ public final class HfConfigReader {
                             choice("gate_mode", ModelConfig.GateMode.class));
                 }
                 if (bool("group_prob_renormalise") != integer("group_top_k") > 1) {
-                    throw bad("group_prob_renormalise", "must be true exactly when group_top_k > 1 (METHOD.md "
+                    throw bad("group_prob_renormalise", "must be true exactly when group_top_k > 1 (docs/method.md "
                             + "section 2: p = sigma_g without renormalisation when group_top_k = 1)");
                 }
                 shared = new ModelConfig.Shared(integer("n_shared_experts"), integer("shared_expert_intermediate_size"));

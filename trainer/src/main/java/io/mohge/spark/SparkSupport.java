@@ -27,7 +27,7 @@ public final class SparkSupport {
         }
         conf.setIfMissing("spark.ui.enabled", "false");
         conf.setIfMissing("spark.task.maxFailures", Integer.toString(config.taskMaxFailures()));
-        // Parameters and gradients travel as plain float[] (STACK.md: INDArray serialisation is 3-5x slower).
+        // Parameters and gradients travel as plain float[] (docs/engine.md: INDArray serialisation is 3-5x slower).
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.JavaSerializer");
         conf.setIfMissing("spark.driver.maxResultSize", "4g");
         return new JavaSparkContext(conf);

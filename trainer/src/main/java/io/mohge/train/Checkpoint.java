@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * @param step          optimizer steps completed
  * @param params        trainable parameters by SameDiff variable name
  * @param optimizer     AdamW step count and moments
- * @param routerBiases  non-trained router state (auxiliary-loss-free balancing biases, METHOD.md section 7),
+ * @param routerBiases  non-trained router state (auxiliary-loss-free balancing biases, docs/method.md section 7),
  *                      by variable name; empty when the model has none
  * @param rngSeed       the run seed
  * @param rngState      position of the run's random stream (the trainer derives per-step randomness from

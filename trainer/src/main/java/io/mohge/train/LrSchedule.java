@@ -2,7 +2,7 @@ package io.mohge.train;
 
 /**
  * Learning rate per optimizer step: linear warmup, then a half cosine from {@code lr} down to {@code min_lr}
- * (the schedule of the reference runs, METHOD.md section 8: "lr 3e-4 cosine to 3e-5").
+ * (the schedule of the reference runs, docs/method.md section 8: "lr 3e-4 cosine to 3e-5").
  *
  * <p>Steps are counted from 1 (the first update is step 1):
  * <pre>

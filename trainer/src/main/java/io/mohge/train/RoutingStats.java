@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Routing metrics of one log interval, from tokens-per-expert counts accumulated over its steps.
- * For a layout of G groups of N experts (logical expert l = g * N + j, METHOD.md section 2):
+ * For a layout of G groups of N experts (logical expert l = g * N + j, docs/method.md section 2):
  * <ul>
  *   <li>{@code group_share.g}: share of all routed (token, expert) assignments that went to group g, over all
  *       layers (G = 1 gives a single share of 1 and is not reported)</li>
@@ -21,7 +21,7 @@ import java.util.Map;
  *   <li>{@code switch_rate}: share of consecutive token pairs of a sequence whose top-1 expert differs,
  *       averaged over layers (see {@link #switchRate})</li>
  *   <li>{@code imbalance}: the allocation module's compute imbalance, max over ranks of sum(tokens x width)
- *       over its mean (METHOD.md section 6), for the configured placement, worst layer; and
+ *       over its mean (docs/method.md section 6), for the configured placement, worst layer; and
  *       {@code imbalance_contiguous}: the same for the naive contiguous placement, for comparison</li>
  * </ul>
  */

@@ -32,7 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The training loop (METHOD.md sections 5 and 8). Per optimizer step s = 1..steps:
+ * The training loop (docs/method.md sections 5 and 8). Per optimizer step s = 1..steps:
  * <ol>
  *   <li>the next global batch from the resumable sampler turned into gradients by a {@link GradientSource}:
  *       in this JVM ({@link LocalGradients}: grad_accum micro-batches of batch_size windows through the engine's

@@ -190,7 +190,7 @@ class ExporterTest {
                 ModelConfig.GroupScore.SOFTMAX, ModelConfig.GateMode.REFERENCE), ModelConfig.Shared.DEFAULTS,
                 ModelConfig.Router.DEFAULTS);
         JsonObject json = HfConfig.of(single, DType.F32, "byte", 1);
-        assertFalse(json.get("group_prob_renormalise").getAsBoolean(), "METHOD.md: p = sigma_g when group_top_k = 1");
+        assertFalse(json.get("group_prob_renormalise").getAsBoolean(), "docs/method.md: p = sigma_g when group_top_k = 1");
         assertEquals("reference", json.get("gate_mode").getAsString());
 
         RunConfig moe = config("moe", "");
