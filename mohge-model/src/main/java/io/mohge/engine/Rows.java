@@ -132,6 +132,18 @@ final class Rows {
         Reference.reachabilityFence(new Object[] {a, b});
     }
 
+    /** {@code dst[dstOffset ..] = src[srcOffset ..]} for {@code length} values of contiguous arrays. */
+    static void copy(INDArray src, long srcOffset, INDArray dst, long dstOffset, int length) {
+        int so = Math.toIntExact(src.offset() + srcOffset);
+        int dOff = Math.toIntExact(dst.offset() + dstOffset);
+        if (isFloat(src, dst)) {
+            floats(dst).put(dOff, floats(src), so, length);
+        } else {
+            doubles(dst).put(dOff, doubles(src), so, length);
+        }
+        Reference.reachabilityFence(new Object[] {src, dst});
+    }
+
     /** The values of a contiguous array, in c order, as doubles. */
     static double[] read(INDArray a) {
         int n = Math.toIntExact(a.length());

@@ -36,9 +36,19 @@ final class SwiGlu {
         }
     }
 
-    /** Flat activation buffers: a, b, s, h kept from the forward; dh, da, db for the backward. */
+    /**
+     * Flat activation buffers: a, b, s, h kept from the forward; dh, da, db for the backward. Views of their
+     * first n values are kept for the last few lengths n (creating an ND4J view costs about 30 us; the dense FFN
+     * always uses one length, a routed layer decoding one token a handful).
+     */
     static final class Buffers {
         final INDArray a, b, s, h, dh, da, db;
+        private final java.util.Map<Long, INDArray[]> views = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Long, INDArray[]> eldest) {
+                return size() > 16;
+            }
+        };
 
         Buffers(DataType dtype, long size) {
             a = Ops.zeros(dtype, size);
@@ -48,6 +58,12 @@ final class SwiGlu {
             dh = Ops.zeros(dtype, size);
             da = Ops.zeros(dtype, size);
             db = Ops.zeros(dtype, size);
+        }
+
+        /** The first {@code length} values of a, b, s, h, dh, da, db as 1-D views, in that order. */
+        INDArray[] first(long length) {
+            return views.computeIfAbsent(length, n -> new INDArray[] {Ops.view(a, 0, n), Ops.view(b, 0, n),
+                    Ops.view(s, 0, n), Ops.view(h, 0, n), Ops.view(dh, 0, n), Ops.view(da, 0, n), Ops.view(db, 0, n)});
         }
     }
 
@@ -70,7 +86,10 @@ final class SwiGlu {
             k.gemm(blk.x(), false, blk.w().w3(), false, blk.act(buf.b), 0);
             total = Math.max(total, blk.hidden() + (long) blk.x().rows() * blk.width());
         }
-        if (total > 0) k.swiGlu(flat(buf.a, total), flat(buf.b, total), flat(buf.s, total), flat(buf.h, total));
+        if (total > 0) {
+            INDArray[] f = buf.first(total);
+            k.swiGlu(f[0], f[1], f[2], f[3]);
+        }
         for (int i = 0; i < count; i++) {
             Block blk = blocks[i];
             k.gemm(blk.act(buf.h), false, blk.w().w2(), false, blk.y(), yBeta);
@@ -87,8 +106,8 @@ final class SwiGlu {
             total = Math.max(total, blk.hidden() + (long) blk.x().rows() * blk.width());
         }
         if (total > 0) {
-            k.swiGluBackward(flat(buf.dh, total), flat(buf.a, total), flat(buf.b, total), flat(buf.s, total),
-                    flat(buf.da, total), flat(buf.db, total));
+            INDArray[] f = buf.first(total);
+            k.swiGluBackward(f[4], f[0], f[1], f[2], f[5], f[6]);
         }
         for (int i = 0; i < count; i++) {
             Block blk = blocks[i];
@@ -97,10 +116,5 @@ final class SwiGlu {
             k.gemm(blk.x(), true, blk.act(buf.da), false, blk.w().g1(), 1);
             k.gemm(blk.x(), true, blk.act(buf.db), false, blk.w().g3(), 1);
         }
-    }
-
-    /** The first {@code length} values of a flat buffer as a 1-D view. */
-    private static INDArray flat(INDArray buffer, long length) {
-        return Ops.view(buffer, 0, length);
     }
 }

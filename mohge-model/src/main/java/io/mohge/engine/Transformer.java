@@ -44,6 +44,8 @@ public final class Transformer {
     }
 
     private final ModelConfig config;
+    private final LossConfig losses;
+    private final Kernels kernels;
     private final ParamStore params;
     private final RmsNorm[] attentionNorms;
     private final Attention[] attentions;
@@ -61,6 +63,8 @@ public final class Transformer {
 
     private Transformer(ModelConfig config, LossConfig losses, ParamStore params, Kernels kernels) {
         this.config = config;
+        this.losses = losses;
+        this.kernels = kernels;
         this.params = params;
         int layers = config.nLayers();
         attentionNorms = new RmsNorm[layers];
@@ -69,15 +73,13 @@ public final class Transformer {
         ffns = new Ffn[layers];
         for (int i = 0; i < layers; i++) {
             String layer = ParamNames.layer(i);
-            attentionNorms[i] = new RmsNorm(params, kernels, layer + ".attention_norm.weight", config.normEps());
+            attentionNorms[i] = norm(layer + ".attention_norm.weight");
             attentions[i] = new Attention(params, kernels, layer + ".attention", config.seqLen(), config.nHeads(),
                     config.headSize(), config.ropeTheta());
-            ffnNorms[i] = new RmsNorm(params, kernels, layer + ".ffn_norm.weight", config.normEps());
-            ffns[i] = config.ffnSpec() instanceof FfnSpec.Routed routed
-                    ? new RoutedFfn(params, kernels, layer + ".ffn", routed, losses, config.dModel())
-                    : new DenseFfn(params, kernels, layer + ".ffn", ((FfnSpec.Dense) config.ffnSpec()).width());
+            ffnNorms[i] = norm(layer + ".ffn_norm.weight");
+            ffns[i] = ffn(i);
         }
-        head = new LmHead(params, kernels, ParamNames.FINAL_NORM, config.normEps());
+        head = head();
         embedding = params.param(ParamNames.TOK_EMBEDDINGS);
         embeddingGrad = params.grad(ParamNames.TOK_EMBEDDINGS);
     }
@@ -96,6 +98,36 @@ public final class Transformer {
             throw new IllegalArgumentException("dtype: the engine runs in FLOAT or DOUBLE, got " + dtype);
         }
         return new Transformer(config, losses, declare(config).build(dtype, seed, config.initStd()), kernels);
+    }
+
+    /** A new RMSNorm over the gain {@code name} (its buffers are allocated by the user). */
+    RmsNorm norm(String name) {
+        return new RmsNorm(params, kernels, name, config.normEps());
+    }
+
+    /** A new FFN module of layer i over this model's parameters. */
+    Ffn ffn(int i) {
+        String prefix = ParamNames.layer(i) + ".ffn";
+        return config.ffnSpec() instanceof FfnSpec.Routed routed
+                ? new RoutedFfn(params, kernels, prefix, routed, losses, config.dModel())
+                : new DenseFfn(params, kernels, prefix, ((FfnSpec.Dense) config.ffnSpec()).width());
+    }
+
+    /** A new final norm + output projection over this model's parameters. */
+    LmHead head() {
+        return new LmHead(params, kernels, ParamNames.FINAL_NORM, config.normEps());
+    }
+
+    Kernels kernels() {
+        return kernels;
+    }
+
+    /**
+     * An incremental decoder for one sequence with a key/value cache over this model's parameters (shared, so
+     * it sees every update). Up to seq_len positions.
+     */
+    public Decoder decoder() {
+        return new Decoder(this);
     }
 
     /** The model's tensors in model order (input to output). */

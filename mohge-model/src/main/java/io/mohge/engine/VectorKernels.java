@@ -97,7 +97,7 @@ final class VectorKernels implements Kernels {
         Mem mB = Mem.of(b);
         Mem mS = Mem.of(s);
         Mem mH = Mem.of(h);
-        Tiles t = new Tiles(4, TILE);
+        Tiles t = new Tiles(4, tile(a));
         forEachTile(a, (off, n) -> {
             float[] ta = t.load(0, mA, off, n), tb = t.load(1, mB, off, n), ts = t.tile(2), th = t.tile(3);
             int i = 0;
@@ -427,6 +427,11 @@ final class VectorKernels implements Kernels {
         float s = 0;
         for (float l : lanes) s += l;
         return s;
+    }
+
+    /** Tile size for streaming {@code a}: TILE, or less for a small array. */
+    private static int tile(INDArray a) {
+        return (int) Math.min(TILE, a.length());
     }
 
     /** Calls {@code body(offset, length)} for consecutive tiles of up to TILE elements of {@code a}. */

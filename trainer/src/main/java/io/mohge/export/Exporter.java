@@ -113,7 +113,7 @@ public final class Exporter {
      * The tokenizer the run's data was prepared with: the byte tokenizer, or the BPE merges file next to the
      * shards in {@code data.dir}. Its vocabulary must be the model's.
      */
-    static TextTokenizer tokenizer(RunConfig config) throws IOException {
+    public static TextTokenizer tokenizer(RunConfig config) throws IOException {
         TextTokenizer tok;
         if (config.data().tokenizer() == DataConfig.Tokenizer.BYTE) {
             tok = new ByteTokenizer();

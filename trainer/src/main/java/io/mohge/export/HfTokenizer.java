@@ -3,9 +3,15 @@ package io.mohge.export;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.mohge.data.BpeTokenizer;
+import io.mohge.data.ByteTokenizer;
 import io.mohge.data.TextTokenizer;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +69,44 @@ public final class HfTokenizer {
         StringBuilder s = new StringBuilder();
         for (byte b : tok.tokenBytes(id)) s.append(byteChar(b & 0xFF));
         return s.toString();
+    }
+
+    /**
+     * Reads back a {@code tokenizer.json} this class wrote: no merges and 256 byte tokens is the byte tokenizer,
+     * otherwise the BPE whose merge i makes id 256 + i.
+     */
+    public static TextTokenizer read(Path file) throws IOException {
+        JsonObject model;
+        try {
+            model = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject()
+                    .getAsJsonObject("model");
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": not a tokenizer.json written by mohge export (" + e.getMessage() + ")");
+        }
+        if (model == null || !model.has("vocab") || !model.has("merges")) {
+            throw new IllegalArgumentException(file + ": no model.vocab / model.merges; export the model again");
+        }
+        Map<String, Integer> vocab = new HashMap<>();
+        model.getAsJsonObject("vocab").entrySet().forEach(e -> vocab.put(e.getKey(), e.getValue().getAsInt()));
+        for (int b = 0; b < 256; b++) {
+            Integer id = vocab.get(String.valueOf(byteChar(b)));
+            if (id == null || id != b) {
+                throw new IllegalArgumentException(file + ": byte " + b + " is not token " + b + "; not a MoHGE-J tokenizer");
+            }
+        }
+        JsonArray merges = model.getAsJsonArray("merges");
+        if (merges.isEmpty()) return new ByteTokenizer();
+        List<int[]> pairs = new java.util.ArrayList<>();
+        for (int i = 0; i < merges.size(); i++) {
+            String[] parts = merges.get(i).getAsString().split(" ", -1);
+            Integer a = parts.length == 2 ? vocab.get(parts[0]) : null;
+            Integer b = parts.length == 2 ? vocab.get(parts[1]) : null;
+            if (a == null || b == null) {
+                throw new IllegalArgumentException(file + ": merge " + i + " (" + merges.get(i) + ") names unknown tokens");
+            }
+            pairs.add(new int[] {a, b});
+        }
+        return new BpeTokenizer(pairs);
     }
 
     /** {@code tokenizer.json} for {@code tok}. */

@@ -63,7 +63,7 @@ public final class CheckpointStore {
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String ROUTER = "router_biases.safetensors";
     static final String STATE = "state.json";
-    static final String CONFIG = "config.yaml";
+    public static final String CONFIG = "config.yaml";
     static final String PLACEMENT = "placement.json";
     static final String MANIFEST = "manifest.json";
     private static final List<String> FILES = List.of(PARAMS, OPTIMIZER, ROUTER, STATE, CONFIG, PLACEMENT);

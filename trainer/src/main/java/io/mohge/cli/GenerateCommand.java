@@ -1,0 +1,103 @@
+package io.mohge.cli;
+
+import io.mohge.data.TextTokenizer;
+import io.mohge.engine.Sampler;
+import io.mohge.generate.Generator;
+import io.mohge.generate.ServingModel;
+import io.mohge.generate.TextStream;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = {"Generate text from a trained model (a checkpoint or an export) with a key/value cache: the "
+                + "prompt is fed once, then every new token costs one position. The text streams to standard output "
+                + "as it is produced; tokens/s goes to standard error at the end.",
+                "Sampling: temperature 0 is greedy; otherwise top-k, then top-p, from a generator seeded with --seed. "
+                + "Generation stops at the end of a document (a newline) unless --no-stop is given."})
+final class GenerateCommand implements Callable<Integer> {
+
+    static final class Source {
+        @Option(names = "--checkpoint", paramLabel = "DIR", converter = UserDir.Converter.class, required = true,
+                description = "A checkpoint directory (.../checkpoints/step-NNNNNN).")
+        Path checkpoint;
+
+        @Option(names = "--export", paramLabel = "DIR", converter = UserDir.Converter.class, required = true,
+                description = "An export directory written by mohge export (e.g. runs/mohge-tiny/export).")
+        Path export;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--prompt", description = "The prompt text (default: standard input).")
+    String prompt;
+
+    @Option(names = "--prompt-ids", paramLabel = "IDS", split = ",",
+            description = "Comma-separated token ids instead of text (e.g. for parity checks).")
+    int[] promptIds;
+
+    @Option(names = "--max-new-tokens", defaultValue = "200", description = "At most this many new tokens (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "0.7", description = "0 = greedy (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens, 0 = all (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "0.9", description = "Nucleus sampling mass, 1 = all (default: ${DEFAULT-VALUE}).")
+    double topP;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampler (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--no-stop", description = "Do not stop at the end of a document.")
+    boolean noStop;
+
+    @Option(names = "--print-ids", description = "Print the new token ids as a list instead of text.")
+    boolean printIds;
+
+    @Override
+    public Integer call() throws IOException {
+        if (prompt != null && promptIds != null) throw new IllegalArgumentException("--prompt and --prompt-ids: give one");
+        Sampler sampler = new Sampler(temperature, topK, topP, seed);
+        ServingModel m = source.export != null ? ServingModel.fromExport(source.export)
+                : ServingModel.fromCheckpoint(source.checkpoint);
+        TextTokenizer tok = m.tokenizer();
+        String text = promptIds != null ? null
+                : prompt != null ? prompt : new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
+        int[] ids = promptIds != null ? promptIds : tok.encode(text);
+        if (ids.length == 0) ids = new int[] {TextTokenizer.END_OF_DOCUMENT};       // an empty prompt: a new document
+        for (int id : ids) {
+            if (id < 0 || id >= tok.vocabSize()) {
+                throw new IllegalArgumentException("--prompt-ids: " + id + " is outside the vocabulary 0.." + (tok.vocabSize() - 1));
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        TextStream stream = new TextStream(tok, out);
+        if (text != null && !printIds) stream.write(text);
+        Generator.Result r = new Generator(m.model()).generate(ids, maxNewTokens, sampler,
+                noStop ? -1 : TextTokenizer.END_OF_DOCUMENT, printIds ? id -> { } : stream::token);
+        if (printIds) out.println(Arrays.toString(r.tokens()).replace(" ", ""));
+        else stream.finish();
+        out.flush();
+        spec.commandLine().getErr().printf(Locale.ROOT, "%n%d tokens in %.2f s (%.0f tokens/s) from %s%n",
+                r.tokens().length, r.nanos() * 1e-9, r.tokensPerSecond(), m.source());
+        spec.commandLine().getErr().flush();
+        return 0;
+    }
+}
