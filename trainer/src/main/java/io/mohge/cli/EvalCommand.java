@@ -31,7 +31,7 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     CheckpointOption checkpoint;
 
-    @Option(names = "--export", paramLabel = "DIR",
+    @Option(names = "--export", paramLabel = "DIR", converter = UserDir.Converter.class,
             description = "An export directory (written by `mohge export`) instead of a checkpoint.")
     Path export;
 
