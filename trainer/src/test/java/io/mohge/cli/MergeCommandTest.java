@@ -126,6 +126,26 @@ class MergeCommandTest {
     }
 
     @Test
+    void theBenchmarkReportsEveryTaskAndReachableRatio() throws Exception {
+        Path bench = dir.resolve("bench");
+        assertEquals(0, run("merge-bench", "--export", export.toString(), "--calibration", "legal=" + legal,
+                "--calibration", fish.toString(), "--out", bench.toString(), "--batch", "2", "--calibration-windows", "4",
+                "--held-out-windows", "2", "--validation-windows", "4", "--budget", "4", "--rounds", "1",
+                "--new-tokens", "8"), err.toString());
+        List<String> csv = Files.readAllLines(bench.resolve("results.csv"));
+        assertEquals(3, csv.size(), "header + legal and fish at 1/2: " + csv);
+        assertTrue(csv.get(1).startsWith("legal,1/2,1,") && csv.get(2).startsWith("fish,1/2,1,"), csv.toString());
+        String md = Files.readString(bench.resolve("results.md"));
+        assertTrue(md.contains("ratio 1/4 not run: --ratio: 0.25 of the 2 experts per group"), md);
+        assertTrue(Files.size(bench.resolve("loss_vs_memory.png")) > 1000);
+        ExportReader.ExportedModel merged = ExportReader.read(bench.resolve("fish-ratio-1of2"));
+        assertEquals(1, merged.config().mohge().expertsPerGroup());
+        String[] row = csv.get(2).split(",");
+        assertTrue(Double.parseDouble(row[4]) < Double.parseDouble(md.replaceAll("(?s).*?\\(\\d+ parameters, ([0-9.]+) MB\\).*", "$1")),
+                "the merged model takes less memory: " + csv.get(2));
+    }
+
+    @Test
     void badInputGivesOneErrorLineNamingTheOption() {
         String[][] cases = {
             {"--ratio", "1/4", "--ratio: 0.25 of the 2 experts per group is not a whole number of at least 1; the possible ratios are 1/2"},
