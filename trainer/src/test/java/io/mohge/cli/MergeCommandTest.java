@@ -140,6 +140,10 @@ class MergeCommandTest {
         assertTrue(Files.size(bench.resolve("loss_vs_memory.png")) > 1000);
         ExportReader.ExportedModel merged = ExportReader.read(bench.resolve("fish-ratio-1of2"));
         assertEquals(1, merged.config().mohge().expertsPerGroup());
+        JsonObject report = JsonParser.parseString(Files.readString(bench.resolve("fish-ratio-1of2/merge_report.json")))
+                .getAsJsonObject();
+        assertEquals("fish", report.get("target").getAsString());
+        assertEquals(4, report.getAsJsonObject("search").getAsJsonArray("trace").size());
         String[] row = csv.get(2).split(",");
         assertTrue(Double.parseDouble(row[4]) < Double.parseDouble(md.replaceAll("(?s).*?\\(\\d+ parameters, ([0-9.]+) MB\\).*", "$1")),
                 "the merged model takes less memory: " + csv.get(2));
