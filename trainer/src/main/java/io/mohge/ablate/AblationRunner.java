@@ -1,6 +1,7 @@
 package io.mohge.ablate;
 
 import io.mohge.config.ConfigLoader;
+import io.mohge.files.AtomicFiles;
 import io.mohge.config.RunConfig;
 import io.mohge.train.GradientSource;
 import io.mohge.train.MetricsLog;
@@ -11,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,8 +124,8 @@ public final class AblationRunner {
             rows.add(row);
         }
         Files.createDirectories(set.outDir());
-        Files.writeString(set.outDir().resolve(RESULTS), AblationTable.markdown(set, rows), StandardCharsets.UTF_8);
-        Files.writeString(set.outDir().resolve(RESULTS_CSV), AblationTable.csv(rows), StandardCharsets.UTF_8);
+        AtomicFiles.writeString(set.outDir().resolve(RESULTS), AblationTable.markdown(set, rows));
+        AtomicFiles.writeString(set.outDir().resolve(RESULTS_CSV), AblationTable.csv(rows));
         plot(set, metrics);
         return rows;
     }

@@ -1,5 +1,6 @@
 package io.mohge.export;
 
+import io.mohge.files.AtomicFiles;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;

@@ -1,7 +1,7 @@
 package io.mohge.merge;
 
 import io.mohge.engine.Sampler;
-import io.mohge.export.AtomicFiles;
+import io.mohge.files.AtomicFiles;
 import io.mohge.export.ExportLm;
 import io.mohge.export.ExportReader;
 import io.mohge.export.ExportReader.ExportedModel;

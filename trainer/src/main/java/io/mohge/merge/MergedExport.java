@@ -6,7 +6,7 @@ import com.google.gson.JsonParser;
 import io.mohge.allocation.ExpertLayout;
 import io.mohge.allocation.Placement;
 import io.mohge.allocation.PlacementStrategy;
-import io.mohge.export.AtomicFiles;
+import io.mohge.files.AtomicFiles;
 import io.mohge.export.ExportReader.ExportedModel;
 import io.mohge.export.Exporter;
 import io.mohge.export.HfConfig;

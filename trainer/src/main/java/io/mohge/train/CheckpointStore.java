@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.files.AtomicFiles;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
@@ -107,6 +108,7 @@ public final class CheckpointStore {
             } else {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             }
+            AtomicFiles.forceDirectory(root);
         } catch (IOException | UncheckedIOException e) {
             String reason = e instanceof UncheckedIOException u ? u.getCause().toString() : e.toString();
             throw new IOException("checkpoint step " + c.step() + " could not be written to " + root + " (" + reason

@@ -12,6 +12,7 @@ import io.mohge.data.DataPosition;
 import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
 import io.mohge.export.Exporter;
+import io.mohge.files.AtomicFiles;
 import io.mohge.losses.LossNames;
 import io.mohge.engine.Kernels;
 import io.mohge.engine.Transformer;
@@ -109,10 +110,8 @@ public final class Trainer {
             Loop loop = new Loop(cfg, options, out, data, resume);
             Files.createDirectories(out);
             resume.setAsideCorrupt();
-            Files.writeString(out.resolve("config.resolved.yaml"), ConfigLoader.toYaml(cfg), StandardCharsets.UTF_8);
-            if (!loop.placementJson.isEmpty()) {
-                Files.writeString(out.resolve("placement.json"), loop.placementJson, StandardCharsets.UTF_8);
-            }
+            AtomicFiles.writeString(out.resolve("config.resolved.yaml"), ConfigLoader.toYaml(cfg));
+            if (!loop.placementJson.isEmpty()) AtomicFiles.writeString(out.resolve("placement.json"), loop.placementJson);
             try (GradientSource source = gradients.open(cfg, loop.model, loop.state, loop.sampler, data)) {
                 return loop.run(source);
             }
