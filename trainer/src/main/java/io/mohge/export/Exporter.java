@@ -1,5 +1,11 @@
 package io.mohge.export;
 
+import io.mohge.tensors.DType;
+
+import io.mohge.tensors.SafetensorsWriter;
+
+import io.mohge.tensors.FloatTensor;
+
 import io.mohge.files.AtomicFiles;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -105,7 +111,7 @@ public final class Exporter {
      * and {@code extraMeta}. Returns the number of tensors written.
      */
     public static int writeModel(Path outDir, Map<String, FloatTensor> params, Map<String, FloatTensor> routerBiases,
-                                 ExportConfig.DType dtype, long step, Map<String, String> extraMeta) throws IOException {
+                                 DType dtype, long step, Map<String, String> extraMeta) throws IOException {
         Map<String, FloatTensor> tensors = new TreeMap<>();
         for (Map.Entry<String, FloatTensor> e : params.entrySet()) put(tensors, e.getKey(), e.getValue());
         for (Map.Entry<String, FloatTensor> e : routerBiases.entrySet()) put(tensors, e.getKey(), e.getValue());

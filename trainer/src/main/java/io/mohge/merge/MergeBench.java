@@ -7,7 +7,7 @@ import io.mohge.export.ExportReader;
 import io.mohge.export.ExportReader.ExportedModel;
 import io.mohge.generate.Generator;
 import io.mohge.generate.ServingModel;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.DType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -6,10 +6,10 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.mohge.export.FloatTensor;
-import io.mohge.export.SafetensorsReader;
-import io.mohge.export.SafetensorsWriter;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.FloatTensor;
+import io.mohge.tensors.SafetensorsReader;
+import io.mohge.tensors.SafetensorsWriter;
+import io.mohge.tensors.DType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,7 @@
 package io.mohge.export;
 
+import io.mohge.tensors.FloatTensor;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.mohge.config.ConfigLoader;
@@ -13,7 +15,7 @@ import io.mohge.model.ModelConfig.GroupScore;
 import io.mohge.train.AdamW;
 import io.mohge.train.Checkpoint;
 import io.mohge.train.ExportConfig;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.DType;
 import io.mohge.train.ModelState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package io.mohge.train;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.export.ExportReader;
-import io.mohge.export.FloatTensor;
+import io.mohge.tensors.FloatTensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
