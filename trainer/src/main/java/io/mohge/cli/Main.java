@@ -53,7 +53,12 @@ public final class Main implements Runnable {
 
     /** Runs the CLI with the given output streams and returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CudaGuard.checkBeforeNd4j();
+        var gpuRefusal = CudaGuard.checkBeforeNd4j();
+        if (gpuRefusal.isPresent()) {
+            err.println("error: " + gpuRefusal.get());
+            err.flush();
+            return EXIT_BAD_INPUT;
+        }
         Main main = new Main();
         CommandLine cli = new CommandLine(main);
         cli.setOut(out);
