@@ -21,6 +21,8 @@ import io.mohge.data.TextTokenizer;
 import io.mohge.model.ModelConfig;
 import io.mohge.train.Checkpoint;
 import io.mohge.train.CheckpointStore;
+import io.mohge.train.Trainer;
+import io.mohge.train.TrainResult;
 import io.mohge.train.ExportConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
@@ -70,6 +72,24 @@ public final class Exporter {
 
     /** What was written. */
     public record Result(Path dir, int tensors, long parameters) { }
+
+    /**
+     * The export that follows training when {@code export.on_finish} is set: a run that completed is exported from
+     * its last checkpoint to {@link Trainer#exportDir}; a finished run resumed again (no step trained now) is not
+     * exported a second time.
+     *
+     * @return the export directory, or null when nothing was exported
+     */
+    public static Path exportFinishedRun(RunConfig cfg, TrainResult result) throws IOException {
+        Path dir = Trainer.exportDir(cfg);
+        boolean exported = Files.exists(dir.resolve(MODEL));
+        if (result.stop() != TrainResult.Stop.COMPLETED || !cfg.export().onFinish() || result.lastCheckpoint() == null
+                || result.losses().isEmpty() && exported) {
+            return null;
+        }
+        export(result.lastCheckpoint(), dir, cfg.export());
+        return dir;
+    }
 
     /**
      * Exports the checkpoint in {@code checkpointDir} (a {@code step-NNNNNN} directory) to {@code outDir}.

@@ -11,7 +11,6 @@ import io.mohge.data.BatchSampler;
 import io.mohge.data.DataPosition;
 import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
-import io.mohge.export.Exporter;
 import io.mohge.files.AtomicFiles;
 import io.mohge.losses.LossNames;
 import io.mohge.engine.Kernels;
@@ -50,8 +49,8 @@ import java.util.Optional;
  * sampler position, step), and the loop is deterministic, so a resumed run reproduces the losses of an
  * uninterrupted one bit for bit. Every buffer of the engine is allocated once, so resident memory stays flat
  * (logged as rss_gb). Files in run.out_dir: {@code checkpoints/step-NNNNNN/}, {@code metrics.csv},
- * {@code metrics.jsonl}, {@code plots/*.png}, {@code config.resolved.yaml}, {@code placement.json} and, with
- * export.on_finish, the export.
+ * {@code metrics.jsonl}, {@code plots/*.png}, {@code config.resolved.yaml} and {@code placement.json}. The export
+ * that follows a finished run (export.on_finish) is the caller's step: {@code Exporter.exportFinishedRun}.
  */
 public final class Trainer {
 
@@ -220,18 +219,11 @@ public final class Trainer {
             if (Files.exists(out.resolve(MetricsLog.CSV)) && !MetricsLog.readCsv(out.resolve(MetricsLog.CSV)).isEmpty()) {
                 Plots.fromMetrics(out.resolve(MetricsLog.CSV), out.resolve("plots"));
             }
-            Path exportDir = null;
-            boolean exported = Files.exists(exportDir(cfg).resolve(Exporter.MODEL));
-            if (stop == TrainResult.Stop.COMPLETED && cfg.export().onFinish() && lastCheckpoint != null
-                    && (step > start || !exported)) { // a finished run that is resumed again is not re-exported
-                exportDir = exportDir(cfg);
-                Exporter.export(lastCheckpoint, exportDir, cfg.export());
-            }
             if (message == null) {
                 message = String.format("%s at step %d of %d; last val_loss %.4f; checkpoint %s", stop, step, tc.steps(),
                         valLoss, lastCheckpoint);
             }
-            return new TrainResult(stop, step, losses, valLoss, lastCheckpoint, exportDir, message);
+            return new TrainResult(stop, step, losses, valLoss, lastCheckpoint, message);
         }
 
         /** Loads a checkpoint that {@link ResumePoint} verified and found compatible. */

@@ -182,9 +182,9 @@ class TorchParityTest {
                           eval_batches: 1, checkpoint_every: 12}
                 export: {dtype: f32}
                 """.formatted(dir.resolve("run"), dir.resolve("corpus.txt"), dir.resolve("data")));
-        io.mohge.train.TrainResult result = io.mohge.train.Trainer.run(ConfigLoader.load(yaml),
-                new io.mohge.train.Trainer.Options(false, false, 0));
-        Path export = result.exportDir();
+        RunConfig cfg = ConfigLoader.load(yaml);
+        io.mohge.train.TrainResult result = io.mohge.train.Trainer.run(cfg, new io.mohge.train.Trainer.Options(false, false, 0));
+        Path export = Exporter.exportFinishedRun(cfg, result);
         ExportReader.ExportedModel exported = ExportReader.read(export);
         FloatTensor bias = exported.routerBiases().get("layers.0.ffn.router.expert_bias");
         float[] b = bias.data();
