@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * shuffled, so routers that cluster well split the sequences by script. Experts: d 32, 1 layer, 32-token
  * sequences; routers: d 16, 16-token sequences, routed on 8-token prefixes.
  */
-final class TinyMixture {
+public final class TinyMixture {
 
     static final String[] LATIN = {"the", "parliament", "votes", "on", "a", "report", "about", "fish", "and", "energy",
             "policy", "members", "debate", "today", "budget"};
@@ -25,7 +25,7 @@ final class TinyMixture {
 
     private TinyMixture() { }
 
-    static Path writeCorpus(Path file) throws IOException {
+    public static Path writeCorpus(Path file) throws IOException {
         Random r = new Random(5);
         StringBuilder sb = new StringBuilder();
         for (int line = 0; line < 700; line++) {
@@ -38,7 +38,7 @@ final class TinyMixture {
         return file;
     }
 
-    static RunConfig config(Path corpus, Path dataDir, Path outDir, String... sets) throws IOException {
+    public static RunConfig config(Path corpus, Path dataDir, Path outDir, String... sets) throws IOException {
         Path yaml = outDir.resolveSibling(outDir.getFileName() + ".yaml");
         Files.createDirectories(yaml.getParent());
         Files.writeString(yaml, """
@@ -101,7 +101,7 @@ final class TinyMixture {
     }
 
     /** Copies a directory tree (a routed run, to train its experts in another place). */
-    static void copyTree(Path from, Path to) {
+    public static void copyTree(Path from, Path to) {
         try (Stream<Path> all = Files.walk(from)) {
             for (Path p : all.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());
@@ -114,7 +114,7 @@ final class TinyMixture {
     }
 
     /** Whether the first bytes of a sequence are Greek (UTF-8 lead bytes 0xCE / 0xCF) more than Latin letters. */
-    static boolean greek(int[] tokens) {
+    public static boolean greek(int[] tokens) {
         int g = 0;
         int l = 0;
         for (int t : tokens) {
