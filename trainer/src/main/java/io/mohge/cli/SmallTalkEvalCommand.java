@@ -93,7 +93,7 @@ final class SmallTalkEvalCommand implements Callable<Integer> {
                     mix.source(), mix.size(), params(mix.expertWeights(0)), params(mix.router(0)));
             out.printf(Locale.ROOT, "%d validation sequences of %d tokens; loss counted on the predictions of tokens %d..%d "
                     + "(%d per sequence)%n%n", windows.length, mix.seqLen(), from, mix.seqLen(), mix.seqLen() - from + 1);
-            out.println("| model | routed on | inference MFLOP/token | training PFLOP | val loss | perplexity |");
+            out.println("| model | routed on | inference MFLOP/token | training TFLOP | val loss | perplexity |");
             out.println("|---|---:|---:|---:|---:|---:|");
             List<String> shares = new ArrayList<>();
             for (int m : ms) {
@@ -130,7 +130,7 @@ final class SmallTalkEvalCommand implements Callable<Integer> {
 
     private static void row(PrintWriter out, String name, String routed, double inference, double training,
                             MixtureEval.Result r) {
-        out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.4f | %.3f |%n", name, routed, inference / 1e6, training / 1e15,
+        out.printf(Locale.ROOT, "| %s | %s | %.3f | %.2f | %.4f | %.3f |%n", name, routed, inference / 1e6, training / 1e12,
                 r.loss(), r.perplexity());
     }
 
