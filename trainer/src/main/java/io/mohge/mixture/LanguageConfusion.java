@@ -1,16 +1,10 @@
 package io.mohge.mixture;
 
-import com.optimaize.langdetect.DetectedLanguage;
-import com.optimaize.langdetect.LanguageDetector;
-import com.optimaize.langdetect.LanguageDetectorBuilder;
-import com.optimaize.langdetect.ngram.NgramExtractors;
-import com.optimaize.langdetect.profiles.LanguageProfileReader;
-import com.optimaize.langdetect.text.CommonTextObjectFactories;
-import com.optimaize.langdetect.text.TextObjectFactory;
 import io.mohge.config.RunConfig;
 import io.mohge.data.Corpus;
 import io.mohge.data.Manifest;
 import io.mohge.data.Split;
+import io.mohge.merge.LanguageLabeler;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;
@@ -24,9 +18,8 @@ import java.util.TreeMap;
 /**
  * Which router the documents of each language land in. The documents are the corpus's held-out ones: the validation
  * documents and, when data.max_corpus_bytes cut the corpus for training, every document after the cut. Each is
- * labelled with its language by the optimaize language detector (n-gram profiles of 70 languages; a document whose
- * most likely language has probability below 0.5 is labelled {@code ?}) and routed on its first M tokens, like a
- * prompt.
+ * labelled with its language by {@link LanguageLabeler} (the optimaize language detector on its first 600
+ * characters; {@code unknown} when the detector is not confident) and routed on its first M tokens, like a prompt.
  *
  * @param prefixTokens the routing prefix
  * @param counts       language -> documents per router
@@ -37,9 +30,7 @@ public record LanguageConfusion(int prefixTokens, Map<String, int[]> counts, int
     /** Labels and routes up to {@code maxDocuments} held-out documents (0 = all). */
     public static LanguageConfusion of(Mixture mix, RunConfig cfg, Manifest prepared, int prefixTokens, int maxDocuments)
             throws IOException {
-        LanguageDetector detector = LanguageDetectorBuilder.create(NgramExtractors.standard()).seed(42L)
-                .withProfiles(new LanguageProfileReader().readAllBuiltIn()).build();
-        TextObjectFactory text = CommonTextObjectFactories.forDetectingOnLargeText();
+        LanguageLabeler labeler = new LanguageLabeler();
         long trained = prepared.documentsTrain() + prepared.documentsVal();
         double valFraction = cfg.data().valFraction();
         List<String> labels = new ArrayList<>();
@@ -53,7 +44,7 @@ public record LanguageConfusion(int prefixTokens, Map<String, int[]> counts, int
                 long i = index[0]++;
                 if (i < trained && Split.of(i, valFraction) != Split.VAL) return;
                 if (maxDocuments > 0 && labels.size() >= maxDocuments) throw new Done();
-                String label = label(detector, text, doc);
+                String label = labeler.label(doc);
                 labels.add(label);
                 int[] tokens = mix.tokenizer().encode(doc);
                 if (tokens.length >= prefixTokens) {
@@ -75,11 +66,6 @@ public record LanguageConfusion(int prefixTokens, Map<String, int[]> counts, int
             counts.computeIfAbsent(shortLabels.get(i), k -> new int[mix.size()])[r]++;
         }
         return new LanguageConfusion(prefixTokens, counts, labels.size());
-    }
-
-    private static String label(LanguageDetector detector, TextObjectFactory text, String doc) {
-        List<DetectedLanguage> p = detector.getProbabilities(text.forText(doc));
-        return p.isEmpty() || p.get(0).getProbability() < 0.5 ? "?" : p.get(0).getLocale().getLanguage();
     }
 
     /** Purity: the share of documents that land in the router most of their language lands in. */
