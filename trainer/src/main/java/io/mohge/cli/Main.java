@@ -16,6 +16,7 @@ import java.io.PrintWriter;
         description = "Train, evaluate, export and analyse Mixture-of-Heterogeneous-Grouped-Experts language models.",
         subcommands = {PrepareCommand.class, TrainCommand.class, EvalCommand.class, ExportCommand.class,
                 AblateCommand.class, AllocateCommand.class, BenchCommand.class, GenerateCommand.class, MergeCommand.class, MergeBenchCommand.class,
+                SmallTalkCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

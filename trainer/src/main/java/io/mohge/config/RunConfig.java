@@ -4,6 +4,7 @@ import io.mohge.allocation.AllocationConfig;
 import io.mohge.allocation.ExpertLayout;
 import io.mohge.data.DataConfig;
 import io.mohge.losses.LossConfig;
+import io.mohge.mixture.MixtureConfig;
 import io.mohge.model.ModelConfig;
 import io.mohge.spark.DistributedConfig;
 import io.mohge.train.ExportConfig;
@@ -15,9 +16,16 @@ import io.mohge.train.TrainerConfig;
  */
 public record RunConfig(RunSection run, ModelConfig model, LossConfig losses, AllocationConfig allocation,
                         DataConfig data, TrainerConfig trainer, ExportConfig export,
-                        DistributedConfig distributed) {
+                        DistributedConfig distributed, MixtureConfig mixture) {
+
+    /** A run without a mixture section of its own (the defaults; only {@code mohge smalltalk} reads it). */
+    public RunConfig(RunSection run, ModelConfig model, LossConfig losses, AllocationConfig allocation, DataConfig data,
+                     TrainerConfig trainer, ExportConfig export, DistributedConfig distributed) {
+        this(run, model, losses, allocation, data, trainer, export, distributed, MixtureConfig.DEFAULTS);
+    }
 
     public RunConfig {
+        if (mixture == null) throw new IllegalArgumentException("mixture: missing section");
         if (model.vocabSize() != data.vocabSize()) {
             throw new IllegalArgumentException("model.vocab_size: " + model.vocabSize()
                     + " does not match the vocabulary of data.tokenizer = " + ConfigLoader.enumName(data.tokenizer())

@@ -62,8 +62,22 @@ public final class Trainer {
      *                    directory that already holds checkpoints is refused
      * @param progressBar draw a console progress bar
      * @param stopAfter   stop (with a checkpoint) after this step even if trainer.steps is larger; 0 = no stop
+     * @param newDataAfter the run's data was replaced after this step (e.g. the next round of an EM procedure
+     *                    writes each router a new dataset): a resume from a checkpoint at or before this step
+     *                    restores weights and optimizer but starts the new data from its beginning instead of the
+     *                    saved data position, which belongs to the old data; -1 = the data never changes
      */
-    public record Options(boolean resume, boolean progressBar, long stopAfter) {
+    public record Options(boolean resume, boolean progressBar, long stopAfter, long newDataAfter) {
+        public Options {
+            if (stopAfter < 0) throw new IllegalArgumentException("stopAfter: 0 (no stop) or a step, got " + stopAfter);
+            if (newDataAfter < -1) throw new IllegalArgumentException("newDataAfter: -1 (never) or a step, got " + newDataAfter);
+        }
+
+        /** Options for a run whose data never changes. */
+        public Options(boolean resume, boolean progressBar, long stopAfter) {
+            this(resume, progressBar, stopAfter, -1);
+        }
+
         public static Options of(boolean resume) {
             return new Options(resume, true, 0);
         }
@@ -230,7 +244,12 @@ public final class Trainer {
         private long restore(Path dir, Checkpoint c) {
             state.load(c.params(), c.routerBiases(), dir.toString());
             optimizer.load(c.optimizer());
-            sampler.seek(GSON.fromJson(c.dataPosition(), DataPosition.class));
+            if (c.step() > options.newDataAfter()) {
+                sampler.seek(GSON.fromJson(c.dataPosition(), DataPosition.class));
+            } else {
+                LOG.info("the data was replaced after step {}: reading {} from its beginning", options.newDataAfter(),
+                        cfg.data().dir());
+            }
             LOG.info("resumed from {} (step {})", dir, c.step());
             return c.step();
         }

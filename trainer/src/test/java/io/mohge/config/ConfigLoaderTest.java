@@ -146,7 +146,7 @@ class ConfigLoaderTest {
     @Test
     void unknownTopLevelSection() throws IOException {
         ConfigException e = fails("optimizer:\n  lr: 0.1\n");
-        assertMessage(e, "Unknown key optimizer.lr", "Allowed keys at top level: run, model, losses, allocation, data, trainer, export, distributed");
+        assertMessage(e, "Unknown key optimizer.lr", "Allowed keys at top level: run, model, losses, allocation, data, trainer, export, distributed, mixture");
     }
 
     @Test

@@ -165,6 +165,40 @@ class TrainerTest {
     }
 
     @Test
+    void replacedDataIsReadFromItsBeginningAndResumesExactlyAfterwards() throws IOException {
+        Path other = shared.resolve("other-corpus.txt");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 300; i++) sb.append("une autre phrase numero ").append(i % 17).append(" pour le test.\n");
+        Files.writeString(other, sb.toString());
+        String[] onOther = {"data.corpus=" + other, "data.dir=" + shared.resolve("data-other"), "export.on_finish=false"};
+
+        Path dir = shared.resolve("newdata");
+        Trainer.run(config(dir, "export.on_finish=false"), quiet(true, 4));
+        RunConfig switched = config(dir, onOther);
+        var refused = assertThrows(IllegalArgumentException.class, () -> Trainer.run(switched, quiet(true, 0)));
+        assertTrue(refused.getMessage().startsWith("fingerprint:"), refused.getMessage());
+
+        TrainResult whole = Trainer.run(switched, new Trainer.Options(true, false, 0, 4));
+        assertEquals(4, whole.losses().size());
+        io.mohge.data.DataPosition pos = new com.google.gson.Gson().fromJson(
+                CheckpointStore.load(whole.lastCheckpoint()).dataPosition(), io.mohge.data.DataPosition.class);
+        assertEquals(0, pos.epoch());
+        assertEquals(4 * 4 * 2, pos.cursor(), "steps 5..8 read the new data from its first window on");
+
+        // the same switch, interrupted at step 6 after the switch, resumes bit for bit
+        Path dir2 = shared.resolve("newdata2");
+        Trainer.run(config(dir2, "export.on_finish=false"), quiet(true, 4));
+        RunConfig switched2 = config(dir2, onOther);
+        TrainResult first = Trainer.run(switched2, new Trainer.Options(true, false, 6, 4));
+        TrainResult rest = Trainer.run(switched2, new Trainer.Options(true, false, 0, 4));
+        List<Double> resumed = new ArrayList<>(first.losses());
+        resumed.addAll(rest.losses());
+        assertEquals(whole.losses(), resumed);
+        assertEquals(CheckpointStore.load(whole.lastCheckpoint()).params(),
+                CheckpointStore.load(rest.lastCheckpoint()).params());
+    }
+
+    @Test
     void gradientAccumulationAveragesMicroBatches() throws IOException {
         // 2 micro-batches of 2 sequences see the same windows as one batch of 4. Without auxiliary losses
         // (which are not linear in the batch) the averaged gradients equal the full-batch gradient up to
