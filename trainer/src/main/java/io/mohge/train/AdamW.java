@@ -39,6 +39,7 @@ public final class AdamW {
     private final Kernels kernels;
     private final INDArray m;
     private final INDArray v;
+    private INDArray decay;     // [P] where weight decay applies: the store's decay mask, times the trainable mask
     private long step;
 
     public AdamW(TrainerConfig cfg, ModelState model, Kernels kernels) {
@@ -47,6 +48,15 @@ public final class AdamW {
         this.kernels = kernels;
         this.m = model.store().values().ulike().assign(0);
         this.v = model.store().values().ulike().assign(0);
+        this.decay = model.store().decayMask();
+    }
+
+    /**
+     * Freezes the parameters where {@code trainable} [P] is 0: no weight decay there (their gradients must be zeroed
+     * by the caller, see {@link Trainable}).
+     */
+    public void freeze(INDArray trainable) {
+        decay = model.store().decayMask().mul(trainable);
     }
 
     /** Steps taken so far. */
@@ -66,7 +76,7 @@ public final class AdamW {
                     + " parameters");
         }
         step++;
-        kernels.adamW(p, grads, m, v, model.store().decayMask(),
+        kernels.adamW(p, grads, m, v, decay,
                 new Kernels.AdamWStep(lr, cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay(), step));
     }
 

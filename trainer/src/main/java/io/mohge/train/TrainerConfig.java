@@ -1,19 +1,41 @@
 package io.mohge.train;
 
+import java.util.List;
+
 /**
  * Optimisation and bookkeeping of the training loop (YAML section {@code trainer}).
  *
  * <p>One optimizer step consumes {@code batch_size x grad_accum} sequences of {@code model.seq_len} tokens.
  * The learning rate warms up linearly for {@code warmup_steps}, then follows a cosine from {@code lr} to
  * {@code min_lr} at {@code steps}.
+ *
+ * <p>Conversion of a trained model (docs/temporal-routing.md): {@code init_from} names a checkpoint whose weights
+ * start the run (parameters the checkpoint lacks, the switch controllers, start fresh) and which serves as the frozen
+ * teacher of self-distillation; {@code trainable} lists the parameter groups the run updates, the others stay exactly
+ * as loaded (no gradient, no weight decay).
+ *
+ * @param initFrom  a checkpoint directory to start from ("" = fresh initialisation)
+ * @param trainable parameter groups to train: {@code all}, or any of {@link #GROUPS} but all
  */
 public record TrainerConfig(int steps, int batchSize, int gradAccum, double lr, double minLr, int warmupSteps,
                             double weightDecay, double beta1, double beta2, double eps, double clipNorm,
                             int logEvery, int evalEvery, int evalBatches, int checkpointEvery,
-                            int keepCheckpoints) {
+                            int keepCheckpoints, String initFrom, List<String> trainable) {
+
+    /** Parameter groups of {@code trainable}: every parameter belongs to exactly one group but {@code all}. */
+    public static final List<String> GROUPS = List.of("all", "controller", "routers", "ffn", "attention", "norms",
+            "embedding", "output");
 
     public static final TrainerConfig DEFAULTS = new TrainerConfig(300, 16, 1, 3e-3, 3e-4, 20, 0.1, 0.9, 0.95,
-            1e-8, 1.0, 10, 100, 8, 100, 3);
+            1e-8, 1.0, 10, 100, 8, 100, 3, "", List.of("all"));
+
+    /** A run trained from scratch, every parameter trainable. */
+    public TrainerConfig(int steps, int batchSize, int gradAccum, double lr, double minLr, int warmupSteps,
+                         double weightDecay, double beta1, double beta2, double eps, double clipNorm, int logEvery,
+                         int evalEvery, int evalBatches, int checkpointEvery, int keepCheckpoints) {
+        this(steps, batchSize, gradAccum, lr, minLr, warmupSteps, weightDecay, beta1, beta2, eps, clipNorm, logEvery,
+                evalEvery, evalBatches, checkpointEvery, keepCheckpoints, "", List.of("all"));
+    }
 
     public TrainerConfig {
         finite("lr", lr);
@@ -43,6 +65,35 @@ public record TrainerConfig(int steps, int batchSize, int gradAccum, double lr, 
         atLeast("eval_batches", evalBatches, 1);
         atLeast("checkpoint_every", checkpointEvery, 1);
         atLeast("keep_checkpoints", keepCheckpoints, 1);
+        if (initFrom == null) throw new IllegalArgumentException("init_from: give a checkpoint directory, or \"\" for none");
+        if (trainable == null || trainable.isEmpty()) {
+            throw new IllegalArgumentException("trainable: name at least one parameter group (" + String.join(", ", GROUPS)
+                    + "), e.g. [all] or [controller]");
+        }
+        trainable = List.copyOf(trainable);
+        for (String g : trainable) {
+            if (!GROUPS.contains(g)) {
+                throw new IllegalArgumentException("trainable: unknown parameter group '" + g + "'; choose among "
+                        + String.join(", ", GROUPS));
+            }
+        }
+        if (trainable.contains("all") && trainable.size() > 1) {
+            throw new IllegalArgumentException("trainable: 'all' already names every group; give [all] alone, or list "
+                    + "the groups without it, got " + trainable);
+        }
+        if (trainable.stream().distinct().count() != trainable.size()) {
+            throw new IllegalArgumentException("trainable: a group is listed twice in " + trainable);
+        }
+    }
+
+    /** True when every parameter trains. */
+    public boolean trainsAll() {
+        return trainable.contains("all");
+    }
+
+    /** True when only the switch controllers train (the network's backward can be skipped). */
+    public boolean trainsControllersOnly() {
+        return trainable.equals(List.of("controller"));
     }
 
     /** Sequences per optimizer step. */
