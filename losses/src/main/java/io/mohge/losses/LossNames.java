@@ -24,7 +24,7 @@ public final class LossNames {
 
     /**
      * Deliberation cost of the switch controllers, c x (switch decisions / decision positions) summed over layers
-     * (docs/temporal-routing.md); reported only by models with a controller, not part of {@link #ALL}.
+     * (docs/temporal.md); reported only by models with a controller, not part of {@link #ALL}.
      */
     public static final String DELIB_COST = "delib_cost";
     /** Self-distillation KL to the frozen original model (losses.distill_coef > 0); not part of {@link #ALL}. */

@@ -63,7 +63,7 @@ final class LmHead {
 
     /**
      * The loss position by position, on host arrays: temporal routing needs each position's loss, and
-     * self-distillation a teacher (docs/temporal-routing.md). With w_n = m_n / max(1, sum m) and pT = softmax of the
+     * self-distillation a teacher (docs/temporal.md). With w_n = m_n / max(1, sum m) and pT = softmax of the
      * teacher's logits:
      * <pre>
      *   ce_n = logsumexp(x_n) - x_n[y_n]          kl_n = sum_v pT_v (log pT_v - log p_v)

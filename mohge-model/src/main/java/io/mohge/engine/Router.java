@@ -17,7 +17,7 @@ import io.mohge.model.ModelConfig.GroupScore;
  *   TopK     = the K experts of the groups in S with the largest q_e + bias_e   (bias: selection only)
  *   w_e      = q_e / sum_{TopK} q   (renormalise)  |  exp(q_e) / sum_{TopK} exp(q)   (reference)
  * </pre>
- * A token the switch controller marks as kept (docs/temporal-routing.md) takes the previous token's S and TopK
+ * A token the switch controller marks as kept (docs/temporal.md) takes the previous token's S and TopK
  * instead of choosing them; p, q and the gates are recomputed over that set from its own logits, with the same
  * formulas, and the kept experts are ordered by q (largest first).
  * The backward turns gate gradients (and the auxiliary losses' dL/dP, see {@link RouterAux}) into

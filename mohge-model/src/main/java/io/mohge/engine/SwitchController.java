@@ -3,7 +3,7 @@ package io.mohge.engine;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The switch controller of one routed layer (docs/temporal-routing.md): a linear head on the layer's normalised
+ * The switch controller of one routed layer (docs/temporal.md): a linear head on the layer's normalised
  * input u that gives every token the probability of switching expert sets,
  * <pre>
  *   z_t    = u_t w + b                                   [n, 1]   w = controller.weight [D, 1], b = controller.bias [1]

@@ -1,7 +1,7 @@
 package io.mohge.engine;
 
 /**
- * The REINFORCE estimator of the switch controllers' gradient (docs/temporal-routing.md). Per micro-batch of B
+ * The REINFORCE estimator of the switch controllers' gradient (docs/temporal.md). Per micro-batch of B
  * sequences of T positions the objective is, for decisions s sampled from the controllers' probabilities beta,
  * <pre>
  *   J = E_s[ L_task(s) + kappa sum_{i,b,t>0} s_{i,b,t} ],   kappa = c / (B (T - 1))

@@ -1,7 +1,7 @@
 package io.mohge.engine;
 
 /**
- * How the switch controllers turn their probabilities beta into decisions (docs/temporal-routing.md). A decision is
+ * How the switch controllers turn their probabilities beta into decisions (docs/temporal.md). A decision is
  * taken at every position except the first of a sequence, which always routes. {@code true} = switch: the router
  * picks a new expert set; {@code false} = keep the previous token's set.
  * <ul>

@@ -25,7 +25,7 @@ import io.mohge.model.ParamNames;
  *   logits = RMSNorm(x) W_out                      [N, V]
  *   loss = L_LM + group_aux_scale * sum_i L_group,i + sum_i (L_intra,i + L_switch,i + L_z,i)
  * </pre>
- * With temporally extended routing ({@code model.temporal}, docs/temporal-routing.md) every routed layer has a switch
+ * With temporally extended routing ({@code model.temporal}, docs/temporal.md) every routed layer has a switch
  * controller, decisions follow the {@link SwitchPolicy} (GREEDY unless set), the loss adds the deliberation cost and,
  * under a sampling policy, the backward adds the controllers' REINFORCE gradient ({@link SwitchEstimator}). With
  * self-distillation ({@code losses.distill_coef}) L_LM becomes lm_coef L_LM + distill_coef KL(teacher || model).

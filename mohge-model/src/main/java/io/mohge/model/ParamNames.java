@@ -33,7 +33,7 @@ public final class ParamNames {
         return "layers." + i;
     }
 
-    /** Switch-controller weight [D, 1] of layer i (docs/temporal-routing.md). */
+    /** Switch-controller weight [D, 1] of layer i (docs/temporal.md). */
     public static String controllerWeight(int i) {
         return layer(i) + ".ffn.controller.weight";
     }

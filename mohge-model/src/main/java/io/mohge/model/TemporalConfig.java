@@ -1,7 +1,7 @@
 package io.mohge.model;
 
 /**
- * Temporally extended routing (YAML section {@code model.temporal}; docs/temporal-routing.md): a per-layer switch
+ * Temporally extended routing (YAML section {@code model.temporal}; docs/temporal.md): a per-layer switch
  * controller decides for every token whether the routed layer re-routes (the two-level router picks a new expert
  * set) or keeps the previous token's expert set and only recomputes the gates over it. Switching is charged a
  * deliberation cost.

@@ -22,10 +22,17 @@ import java.util.function.Predicate;
  * @param tokensPerSecond mean training throughput over the logged intervals after the first
  * @param imbalance      mean per-rank compute imbalance (max/mean of tokens x width) of the configured placement
  * @param imbalanceContiguous the same for the contiguous placement, for comparison
+ * @param routing        the last evaluation's routing figures (val_switch_rate, val_set_switch_rate and their per-layer
+ *                       columns, val_decision_rate, val_loads_per_token.M, val_bytes_per_token.M); empty when dense
  */
 public record AblationResult(String name, ModelConfig.FfnType ffn, String strategy, long totalParams,
                              long routedParams, double activeParams, double valLoss, double tokensPerSecond,
-                             double imbalance, double imbalanceContiguous, TrainResult.Stop stop) {
+                             double imbalance, double imbalanceContiguous, Map<String, Double> routing,
+                             TrainResult.Stop stop) {
+
+    public AblationResult {
+        routing = Map.copyOf(routing);
+    }
 
     static AblationResult of(String name, RunConfig cfg, ParamCount count, List<Map<String, Double>> metrics,
                              TrainResult.Stop stop) {
@@ -35,7 +42,8 @@ public record AblationResult(String name, ModelConfig.FfnType ffn, String strate
                 PlacementStrategy.nameOf(cfg.allocation().strategy()),
                 count.totalParams(), routed, Double.isNaN(active) ? count.activeParams() : active,
                 last(metrics, "val_loss"), mean(metrics, "tokens_per_s", r -> r != metrics.get(0)),
-                mean(metrics, "imbalance", r -> true), mean(metrics, "imbalance_contiguous", r -> true), stop);
+                mean(metrics, "imbalance", r -> true), mean(metrics, "imbalance_contiguous", r -> true),
+                lastRouting(metrics), stop);
     }
 
     /** The Markdown table of a set; "saved vs MoE" compares routed expert parameters with the set's first moe run. */
@@ -60,7 +68,25 @@ public record AblationResult(String name, ModelConfig.FfnType ffn, String strate
         }
         sb.append("\nImbalance: max over ranks of routed tokens x expert width divided by its mean (1.0 is perfect), "
                 + "for allocation.ranks ranks, averaged over the logged intervals.\n");
+        if (rows.stream().anyMatch(r -> !r.routing().isEmpty())) sb.append(RoutingTable.markdown(rows));
         return sb.toString();
+    }
+
+    /** The val_ routing columns of the last row that evaluated. */
+    private static Map<String, Double> lastRouting(List<Map<String, Double>> rows) {
+        for (int i = rows.size() - 1; i >= 0; i--) {
+            Map<String, Double> r = rows.get(i);
+            Double v = r.get("val_loss");
+            if (v == null || !Double.isFinite(v)) continue;
+            Map<String, Double> out = new java.util.TreeMap<>();
+            r.forEach((k, x) -> {
+                if (k.startsWith("val_") && !k.equals("val_loss") && !k.equals("val_ppl") && x != null && !x.isNaN()) {
+                    out.put(k, x);
+                }
+            });
+            return out;
+        }
+        return Map.of();
     }
 
     private static double mean(List<Map<String, Double>> rows, String column, Predicate<Map<String, Double>> use) {

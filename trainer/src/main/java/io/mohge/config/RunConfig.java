@@ -45,11 +45,16 @@ public record RunConfig(RunSection run, ModelConfig model, LossConfig losses, Al
         }
     }
 
-    /** Checks between the temporal-routing, conversion and export settings (docs/temporal-routing.md). */
+    /** Checks between the temporal-routing, conversion and export settings (docs/temporal.md). */
     private static void temporalChecks(ModelConfig model, LossConfig losses, TrainerConfig trainer, ExportConfig export) {
         if (trainer.trainable().contains("controller") && !model.hasController()) {
             throw new IllegalArgumentException("trainer.trainable: 'controller' names the switch controllers, but "
                     + "model.temporal.controller is false; set model.temporal.controller: true or drop 'controller'");
+        }
+        if (trainer.controllerLr() > 0 && !model.hasController()) {
+            throw new IllegalArgumentException("trainer.controller_lr: " + trainer.controllerLr() + " is the learning rate "
+                    + "of the switch controllers, but model.temporal.controller is false; set controller_lr: 0 or add "
+                    + "the controllers");
         }
         if (model.ffn() == ModelConfig.FfnType.DENSE && trainer.trainable().contains("routers")) {
             throw new IllegalArgumentException("trainer.trainable: 'routers' names no parameter of a dense model "

@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * Expert-cache simulation for serving a model whose experts do not all fit in fast memory (expert offloading,
- * docs/temporal-routing.md). Each routed layer keeps {@code capacity} experts resident, least recently used out
+ * docs/temporal.md). Each routed layer keeps {@code capacity} experts resident, least recently used out
  * first; tokens arrive one after another, and every expert a token's set needs that is not resident is loaded
  * (one load of that expert's weights: 3 x d_model x width values), evicting the least recently used one when the
  * layer's cache is full. A token that keeps the previous token's expert set never loads. The caches start empty and

@@ -17,7 +17,7 @@ import java.util.Map;
  * the average (each micro-batch loss is a mean over its tokens, so the average equals the loss of the whole
  * batch; auxiliary terms scale exactly like the LM loss). Loss terms are averaged, tokens-per-expert summed.
  *
- * <p>Temporal routing (docs/temporal-routing.md): a model with switch controllers samples its decisions during the
+ * <p>Temporal routing (docs/temporal.md): a model with switch controllers samples its decisions during the
  * step, from draws seeded by (run seed, the micro-batch's tokens), so a step is a pure function of its inputs
  * (resume and Spark retries reproduce it); afterwards the model decides greedily again. With a teacher (the frozen
  * original model of a conversion) each micro-batch first runs through the teacher for the self-distillation target.

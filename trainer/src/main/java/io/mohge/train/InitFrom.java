@@ -16,7 +16,7 @@ import java.util.TreeSet;
 
 /**
  * The trained checkpoint a conversion starts from ({@code trainer.init_from}, {@code mohge train --init-from};
- * docs/temporal-routing.md). Its model must be the run's model except for {@code model.temporal}: the run may add
+ * docs/temporal.md). Its model must be the run's model except for {@code model.temporal}: the run may add
  * switch controllers, which start from their initialisation while every other tensor is copied. The same checkpoint,
  * frozen, is the teacher of self-distillation.
  *

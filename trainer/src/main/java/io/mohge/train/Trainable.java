@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Which parameters a run updates ({@code trainer.trainable}). Every parameter belongs to one group:
  * <pre>
- *   controller  layers.{i}.ffn.controller.*                 the switch controllers (docs/temporal-routing.md)
+ *   controller  layers.{i}.ffn.controller.*                 the switch controllers (docs/temporal.md)
  *   routers     layers.{i}.ffn.router.*                     group and expert router weights
  *   ffn         layers.{i}.ffn.{experts,shared}.*, layers.{i}.ffn.{w1,w2,w3}.weight (dense)
  *   attention   layers.{i}.attention.*

@@ -151,6 +151,12 @@ class ConversionTest {
         ConfigException export = assertThrows(ConfigException.class,
                 () -> config(dir, "model.temporal.controller=true", "export.on_finish=true"));
         assertTrue(export.getMessage().contains("export.on_finish"), export.getMessage());
+        ConfigException rate = assertThrows(ConfigException.class, () -> config(dir, "trainer.controller_lr=0.05"));
+        assertTrue(rate.getMessage().contains("trainer.controller_lr") && rate.getMessage().contains("controller is false"),
+                rate.getMessage());
+        rate = assertThrows(ConfigException.class, () -> config(dir, conversion("[routers]", "trainer.controller_lr=0.05")));
+        assertTrue(rate.getMessage().contains("trainer.controller_lr") && rate.getMessage().contains("freezes them"),
+                rate.getMessage());
         ConfigException cost = assertThrows(ConfigException.class, () -> config(dir, "model.temporal.deliberation_cost=0.1"));
         assertTrue(cost.getMessage().contains("model.temporal.deliberation_cost"), cost.getMessage());
 
