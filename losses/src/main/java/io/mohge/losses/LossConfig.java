@@ -10,11 +10,15 @@ package io.mohge.losses;
  * @param intraCoef          alpha of the intra-group expert auxiliary loss (reference 5e-3 / 3e-3)
  * @param switchCoef         coefficient of the Switch balance loss over all experts; 0 disables it
  * @param zCoef              coefficient of the router z-loss (ST-MoE, about 1e-3); 0 disables it
+ * @param lmCoef             weight of the next-token cross-entropy in the training loss (1; 0 when self-distillation
+ *                           replaces it)
+ * @param distillCoef        weight of the self-distillation loss, the KL divergence from the frozen original model's
+ *                           next-token distribution to the model's (needs trainer.init_from); 0 disables it
  */
 public record LossConfig(double groupCoef, double groupInterval, double groupStartFraction,
-                         double intraCoef, double switchCoef, double zCoef) {
+                         double intraCoef, double switchCoef, double zCoef, double lmCoef, double distillCoef) {
 
-    public static final LossConfig DEFAULTS = new LossConfig(1e-5, 1024, 0.5, 3e-3, 0.0, 0.0);
+    public static final LossConfig DEFAULTS = new LossConfig(1e-5, 1024, 0.5, 3e-3, 0.0, 0.0, 1.0, 0.0);
 
     public LossConfig {
         nonNegative("group_coef", groupCoef);
@@ -29,6 +33,23 @@ public record LossConfig(double groupCoef, double groupInterval, double groupSta
         nonNegative("intra_coef", intraCoef);
         nonNegative("switch_coef", switchCoef);
         nonNegative("z_coef", zCoef);
+        nonNegative("lm_coef", lmCoef);
+        nonNegative("distill_coef", distillCoef);
+        if (lmCoef == 0 && distillCoef == 0) {
+            throw new IllegalArgumentException("lm_coef: 0 together with distill_coef = 0 leaves nothing to learn from; "
+                    + "set lm_coef: 1, or distill_coef > 0 to train on the original model's distribution");
+        }
+    }
+
+    /** Coefficients without self-distillation (lm_coef 1, distill_coef 0). */
+    public LossConfig(double groupCoef, double groupInterval, double groupStartFraction, double intraCoef,
+                      double switchCoef, double zCoef) {
+        this(groupCoef, groupInterval, groupStartFraction, intraCoef, switchCoef, zCoef, 1.0, 0.0);
+    }
+
+    /** True when the training loss is not the plain cross-entropy (weighted, or with self-distillation). */
+    public boolean hasDistillation() {
+        return distillCoef > 0;
     }
 
     private static void nonNegative(String key, double value) {

@@ -21,7 +21,10 @@ import io.mohge.model.ParamNames;
  * token attends to the newest seq_len positions (sliding-window attention; with RoPE, attention depends only on
  * relative positions). Up to seq_len positions this is exactly the full forward pass. The per-token attention
  * (about D x seq_len multiply-adds) runs on host arrays; the projections and the FFN are the engine's.
- * {@link #reset()} starts a new sequence. Not thread-safe.
+ * With switch controllers ({@code model.temporal}) each routed layer remembers the previous token's expert set,
+ * decides greedily (switch when beta >= 0.5) and keeps that set otherwise, exactly as the full forward does for one
+ * sequence; the first token after a reset always routes. {@link #expertSets()} tells which experts the last token
+ * used (the expert-cache simulation reads it). {@link #reset()} starts a new sequence. Not thread-safe.
  */
 public final class Decoder {
 
@@ -68,6 +71,7 @@ public final class Decoder {
             ffnNorms[i].allocate(1, d);
             ffns[i] = model.ffn(i);
             ffns[i].allocate(1);
+            if (ffns[i] instanceof RoutedFfn r) r.streaming();
             attention[i] = new Mat[4];
             String[] names = {"wq", "wk", "wv", "wo"};
             for (int w = 0; w < 4; w++) attention[i][w] = params.paramMat(layer + ".attention." + names[w] + ".weight");
@@ -99,6 +103,13 @@ public final class Decoder {
     /** Forgets the sequence. */
     public void reset() {
         position = 0;
+        for (Ffn f : ffns) if (f instanceof RoutedFfn r) r.resetStream();
+    }
+
+    /** The experts the last token used, [routed layer][K], largest gate first (empty for a dense model). */
+    public int[][] expertSets() {
+        return java.util.Arrays.stream(ffns).filter(f -> f instanceof RoutedFfn).map(f -> ((RoutedFfn) f).lastExperts())
+                .toArray(int[][]::new);
     }
 
     /**

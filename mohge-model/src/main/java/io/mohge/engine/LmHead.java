@@ -61,6 +61,74 @@ final class LmHead {
         return kernels.crossEntropy(logits, b.targets(), weights, withGradient ? dlogits : null);
     }
 
+    /**
+     * The loss position by position, on host arrays: temporal routing needs each position's loss, and
+     * self-distillation a teacher (docs/temporal.md). With w_n = m_n / max(1, sum m) and pT = softmax of the
+     * teacher's logits:
+     * <pre>
+     *   ce_n = logsumexp(x_n) - x_n[y_n]          kl_n = sum_v pT_v (log pT_v - log p_v)
+     *   token[n]  = w_n (lmCoef ce_n + klCoef kl_n)
+     *   dlogits_n = w_n (lmCoef (p_n - onehot(y_n)) + klCoef (p_n - pT_n))
+     * </pre>
+     *
+     * @param teacher [N, V] (any shape of N*V values) the teacher's logits, or null when klCoef = 0
+     * @param token   [N] receives each position's weighted loss
+     * @return {sum_n w_n ce_n, sum_n w_n kl_n}
+     */
+    double[] forwardTokens(INDArray x, Batch b, double lmCoef, double klCoef, INDArray teacher, double[] token,
+                           boolean withGradient) {
+        logits(x);
+        int n = b.positions();
+        int v = (int) logits.columns();
+        double[] z = Rows.read(logits);                                          // [N*V]
+        double[] zt = teacher == null ? null : Rows.read(teacher);
+        if (zt != null && zt.length != z.length) {
+            throw new IllegalArgumentException("teacher logits: " + zt.length + " values for " + n + " x " + v);
+        }
+        double counted = 0;
+        for (double m : b.mask()) counted += m;
+        counted = Math.max(1.0, counted);
+        double lm = 0, kl = 0;
+        double[] p = new double[v];
+        double[] pt = new double[v];
+        for (int r = 0; r < n; r++) {
+            int o = r * v;
+            double w = b.mask()[r] / counted;
+            double lse = logSoftmax(z, o, v, p);                                 // p = softmax(x_r)
+            double ce = lse - z[o + b.targets()[r]];
+            double div = 0;
+            if (zt != null) {
+                double tlse = logSoftmax(zt, o, v, pt);
+                for (int c = 0; c < v; c++) {
+                    if (pt[c] > 0) div += pt[c] * ((zt[o + c] - tlse) - (z[o + c] - lse));
+                }
+            }
+            lm += w * ce;
+            kl += w * div;
+            token[r] = w * (lmCoef * ce + klCoef * div);
+            if (!withGradient) continue;
+            for (int c = 0; c < v; c++) {
+                double g = lmCoef * (p[c] - (c == b.targets()[r] ? 1 : 0)) + (zt == null ? 0 : klCoef * (p[c] - pt[c]));
+                z[o + c] = w * g;                                                // z now holds dlogits
+            }
+        }
+        if (withGradient) Rows.write(z, dlogits);
+        return new double[] {lm, kl};
+    }
+
+    /** out = softmax(x[o .. o+len)); returns logsumexp. */
+    private static double logSoftmax(double[] x, int o, int len, double[] out) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < len; i++) max = Math.max(max, x[o + i]);
+        double sum = 0;
+        for (int i = 0; i < len; i++) {
+            out[i] = Math.exp(x[o + i] - max);
+            sum += out[i];
+        }
+        for (int i = 0; i < len; i++) out[i] /= sum;
+        return max + Math.log(sum);
+    }
+
     /** Adds dL/dx (times gradScale) to {@code dxAcc}; accumulates the output and norm weight gradients. */
     void backward(double gradScale, INDArray dxAcc) {
         if (gradScale != 1) dlogits.muli(gradScale);

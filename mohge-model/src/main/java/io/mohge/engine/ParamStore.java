@@ -18,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * straight into their views. Non-trained state (the router balancing biases) is kept apart.
  *
  * <p>Initial values depend only on (seed, name): a matrix is N(0, init_std) from a generator seeded with
- * {@code seed * 1_000_003 + name.hashCode()}, drawn in double and cast, and a norm gain is 1. The SameDiff
+ * {@code seed * 1_000_003 + name.hashCode()}, drawn in double and cast, a norm gain is 1 and a bias its declared
+ * constant. The SameDiff
  * oracle draws its variables the same way, so both models start from identical weights.
  */
 public final class ParamStore {
@@ -54,6 +55,7 @@ public final class ParamStore {
     public static final class Builder {
         private final Map<String, Entry> entries = new LinkedHashMap<>();
         private final Map<String, Long> state = new LinkedHashMap<>();
+        private final Map<String, Double> constants = new LinkedHashMap<>();
         private long size;
 
         /** A weight-decayed matrix [rows, cols], N(0, init_std). */
@@ -63,6 +65,12 @@ public final class ParamStore {
 
         /** A norm gain [n], initialised to 1, not decayed. */
         public Builder gain(String name, long n) {
+            return add(new Entry(name, size, new long[] {n}, false));
+        }
+
+        /** A bias [n], initialised to {@code value}, not decayed. */
+        public Builder bias(String name, long n, double value) {
+            constants.put(name, value);
             return add(new Entry(name, size, new long[] {n}, false));
         }
 
@@ -81,6 +89,7 @@ public final class ParamStore {
         public ParamStore build(DataType dtype, long seed, double initStd) {
             ParamStore store = new ParamStore(dtype, entries, size, state);
             for (Entry e : entries.values()) store.initialise(e, seed, initStd);
+            constants.forEach((name, value) -> store.param(name).assign(value));
             return store;
         }
     }

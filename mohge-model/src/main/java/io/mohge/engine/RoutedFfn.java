@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import io.mohge.losses.LossConfig;
 import io.mohge.model.FfnSpec;
+import io.mohge.model.TemporalConfig;
 
 /**
  * A routed FFN layer (MoHGE, or top-k MoE as one group): router, dispatcher, experts and shared expert.
@@ -19,11 +20,22 @@ import io.mohge.model.FfnSpec;
  * With a capacity factor CF > 0 each expert admits ceil(n*K/E * CF) assignments in slot-major order (all
  * first choices, then all second choices, ...); the rest are dropped: they skip the layer and their gates
  * get no gradient from the LM loss. No buffer's size depends on the routing: only the row views do.
+ * <p>With {@code model.temporal.controller} a {@link SwitchController} runs first and marks the tokens that keep the
+ * previous token's expert set (the first position of a sequence always routes); the router then recomputes their
+ * gates over the kept set. In streaming mode (the {@link Decoder}, one token per call) the previous token is the one
+ * of the last call, until {@link #resetStream()}.
  */
 final class RoutedFfn implements Ffn {
 
-    /** What the router decided in the last forward (for metrics and bias balancing). */
-    record Routing(long[] tokensPerExpert, long[] tokensPerGroup, int[] topExpert, long dropped) {
+    /**
+     * What the router decided in the last forward (for metrics, bias balancing and the controller's estimator).
+     *
+     * @param expertSets [n*K] every token's final experts, largest gate first
+     * @param switchProb [n] the controller's beta, or null without a controller
+     * @param switched   [n] the controller's decisions (true = switch; true at a sequence's first position), or null
+     */
+    record Routing(long[] tokensPerExpert, long[] tokensPerGroup, int[] topExpert, long dropped, int[] expertSets,
+                   double[] switchProb, boolean[] switched) {
     }
 
     private final ParamStore params;
@@ -39,6 +51,14 @@ final class RoutedFfn implements Ffn {
     private final SwiGlu.Weights sharedWeights;
     private final SwiGlu.Block[] blocks;           // one per expert with rows, in expert order
     private final SwiGlu.Block[] sharedBlock = new SwiGlu.Block[1];
+    private final SwitchController controller;      // null without model.temporal.controller
+    private final int seqLen;                       // positions per sequence (batch mode)
+    private SwitchPolicy policy = SwitchPolicy.GREEDY;
+    private boolean streaming;                      // one stream of tokens over calls (the decoder)
+    private boolean hasPrevious;                    // streaming: a token was routed since the last reset
+    private final int[] carryGroups;                // streaming: the last token's final groups [K_g] and experts [K]
+    private final int[] carryExperts;
+    private double[] switchGradient;                // [n] dL/dz of the controller for the next backward, or null
 
     private INDArray u;
     private INDArray logitsE, logitsG;             // [n, E], [n, G]
@@ -56,7 +76,8 @@ final class RoutedFfn implements Ffn {
     private final long[] hiddenOffset;
     private long dropped;
 
-    RoutedFfn(ParamStore params, Kernels kernels, String prefix, FfnSpec.Routed spec, LossConfig losses, int dModel) {
+    RoutedFfn(ParamStore params, Kernels kernels, String prefix, FfnSpec.Routed spec, LossConfig losses, int dModel,
+              TemporalConfig temporal, int layer, int seqLen) {
         this.params = params;
         this.kernels = kernels;
         this.spec = spec;
@@ -73,12 +94,17 @@ final class RoutedFfn implements Ffn {
         this.count = new int[spec.experts()];
         this.offset = new int[spec.experts() + 1];
         this.hiddenOffset = new long[spec.experts()];
+        this.controller = temporal.controller() ? new SwitchController(params, kernels, prefix, layer) : null;
+        this.seqLen = seqLen;
+        this.carryGroups = new int[spec.groupTopK()];
+        this.carryExperts = new int[spec.topK()];
     }
 
     /** Declares this layer's parameters and state, in model order. */
-    static void declare(ParamStore.Builder b, String prefix, FfnSpec.Routed spec, int dModel) {
+    static void declare(ParamStore.Builder b, String prefix, FfnSpec.Routed spec, int dModel, TemporalConfig temporal) {
         b.matrix(prefix + ".router.expert.weight", dModel, spec.experts());
         if (spec.hasGroupRouter()) b.matrix(prefix + ".router.group.weight", dModel, spec.groups());
+        if (temporal.controller()) SwitchController.declare(b, prefix, dModel, temporal.initBias());
         for (int e = 0; e < spec.experts(); e++) SwiGlu.declare(b, prefix + ".experts." + e, dModel, spec.width(e));
         if (spec.sharedWidth() > 0) SwiGlu.declare(b, prefix + ".shared", dModel, spec.sharedWidth());
         if (spec.biasUpdateRate() > 0) b.state(prefix + ".router.expert_bias", spec.experts());
@@ -99,6 +125,31 @@ final class RoutedFfn implements Ffn {
         rowToken = new int[Math.toIntExact(assignments)];
         rowSlot = new int[rowToken.length];
         rowGate = new double[rowToken.length];
+        if (controller != null) controller.allocate(n);
+    }
+
+    /** How the controller decides in the following forwards (GREEDY until set). */
+    void policy(SwitchPolicy p) {
+        policy = p;
+    }
+
+    /** Streaming mode: every forward continues the stream of the previous one (the decoder). */
+    void streaming() {
+        streaming = true;
+    }
+
+    /** Streaming: the next token starts a new sequence (it routes). */
+    void resetStream() {
+        hasPrevious = false;
+    }
+
+    boolean hasController() {
+        return controller != null;
+    }
+
+    /** The controller's dL/dz [n] for the next backward (already scaled), or null for none. */
+    void switchGradient(double[] dz) {
+        switchGradient = dz;
     }
 
     @Override
@@ -107,8 +158,19 @@ final class RoutedFfn implements Ffn {
         int n = u.rows();
         kernels.gemm(Mat.of(u), false, params.paramMat(expertRouter), false, Mat.of(logitsE), 0);
         if (logitsG != null) kernels.gemm(Mat.of(u), false, params.paramMat(groupRouter), false, Mat.of(logitsG), 0);
+        boolean[] keep = null;
+        if (controller != null) {
+            for (int t = 0; t < n; t++) controller.first[t] = streaming ? t == 0 && !hasPrevious : t % seqLen == 0;
+            controller.forward(u, n, policy);
+            keep = controller.keep;
+        }
         router.forward(Rows.read(logitsE), logitsG == null ? null : Rows.read(logitsG),
-                bias == null ? null : Rows.read(params.state().get(bias)), n);
+                bias == null ? null : Rows.read(params.state().get(bias)), n, keep, carryGroups, carryExperts);
+        if (streaming) {
+            System.arraycopy(router.selGroups, (n - 1) * spec.groupTopK(), carryGroups, 0, carryGroups.length);
+            System.arraycopy(router.selExperts, (n - 1) * spec.topK(), carryExperts, 0, carryExperts.length);
+            hasPrevious = true;
+        }
         dispatch(n);
         Rows.gather(u, rowToken, rows, xs);
         SwiGlu.forward(kernels, blocks, blockCount, hidden, 0);
@@ -128,7 +190,20 @@ final class RoutedFfn implements Ffn {
     Routing routing() {
         int[] top = new int[router.n];
         for (int t = 0; t < top.length; t++) top[t] = router.selExperts[t * spec.topK()];
-        return new Routing(router.expertCounts.clone(), router.groupCounts.clone(), top, dropped);
+        return new Routing(router.expertCounts.clone(), router.groupCounts.clone(), top, dropped,
+                router.selExperts.clone(), controller == null ? null : controller.beta.clone(),
+                controller == null ? null : controller.decision.clone());
+    }
+
+    /** The last token's final experts [K], largest gate first (streaming: what the next token may keep). */
+    int[] lastExperts() {
+        return java.util.Arrays.copyOfRange(router.selExperts, (router.n - 1) * spec.topK(), router.n * spec.topK());
+    }
+
+    /** Only the controller's gradient from the last forward (the rest of the model is frozen): dw and db. */
+    void controllerBackward() {
+        if (controller != null && switchGradient != null) controller.backward(u, switchGradient, null);
+        switchGradient = null;
     }
 
     @Override
@@ -161,6 +236,8 @@ final class RoutedFfn implements Ffn {
             kernels.gemm(Mat.of(logitsG), false, params.paramMat(groupRouter), true, Mat.of(du), 1);
             kernels.gemm(Mat.of(u), true, Mat.of(logitsG), false, params.gradMat(groupRouter), 1);
         }
+        if (controller != null && switchGradient != null) controller.backward(u, switchGradient, du);
+        switchGradient = null;
     }
 
     /** Capacity decisions, then the kept assignments sorted by expert (token order inside an expert). */

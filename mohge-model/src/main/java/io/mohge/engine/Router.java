@@ -17,6 +17,9 @@ import io.mohge.model.ModelConfig.GroupScore;
  *   TopK     = the K experts of the groups in S with the largest q_e + bias_e   (bias: selection only)
  *   w_e      = q_e / sum_{TopK} q   (renormalise)  |  exp(q_e) / sum_{TopK} exp(q)   (reference)
  * </pre>
+ * A token the switch controller marks as kept (docs/temporal.md) takes the previous token's S and TopK
+ * instead of choosing them; p, q and the gates are recomputed over that set from its own logits, with the same
+ * formulas, and the kept experts are ordered by q (largest first).
  * The backward turns gate gradients (and the auxiliary losses' dL/dP, see {@link RouterAux}) into
  * gradients of the logits a and b.
  */
@@ -58,6 +61,18 @@ final class Router {
      * @param bias         [E] selection bias, or null
      */
     void forward(double[] expertLogits, double[] groupLogits, double[] bias, int tokens) {
+        forward(expertLogits, groupLogits, bias, tokens, null, null, null);
+    }
+
+    /**
+     * As {@link #forward(double[], double[], double[], int)}, with tokens that keep the previous token's set.
+     *
+     * @param keep         [n] true where the token keeps the previous token's groups and experts, or null (none)
+     * @param carryGroups  [K_g] the set before token 0 (used only when keep[0]), else null
+     * @param carryExperts [K]
+     */
+    void forward(double[] expertLogits, double[] groupLogits, double[] bias, int tokens, boolean[] keep,
+                 int[] carryGroups, int[] carryExperts) {
         n = tokens;
         b = expertLogits;
         a = groupLogits;
@@ -75,11 +90,16 @@ final class Router {
         for (int t = 0; t < n; t++) {
             for (int g = 0; g < groups; g++) softmax(b, t * experts + g * perGroup, perGroup, r);
             int pg = t * groups;
+            boolean keeps = keep != null && keep[t];
             if (groups == 1) {
                 p[pg] = 1;
             } else {
                 scoreGroups(t);
-                topIndices(sigma, pg, groups, null, groupTopK, selGroups, t * groupTopK);
+                if (keeps) {
+                    copyPrevious(selGroups, t, groupTopK, carryGroups);
+                } else {
+                    topIndices(sigma, pg, groups, null, groupTopK, selGroups, t * groupTopK);
+                }
                 double kept = 0;
                 for (int k = 0; k < groupTopK; k++) kept += sigma[pg + selGroups[t * groupTopK + k]];
                 for (int k = 0; k < groupTopK; k++) {
@@ -101,8 +121,37 @@ final class Router {
                 for (int e = 0; e < experts; e++) score[e] = q[so + e] + bias[e];
                 so = 0;
             }
-            topIndices(score, so, experts, allowed, topK, selExperts, t * topK);
+            if (keeps) {
+                copyPrevious(selExperts, t, topK, carryExperts);
+                sortByQ(t);
+            } else {
+                topIndices(score, so, experts, allowed, topK, selExperts, t * topK);
+            }
             gateRow(t);
+        }
+    }
+
+    /** sel[t*k ..] = the previous token's k entries (row t-1, or {@code carry} for t = 0). */
+    private static void copyPrevious(int[] sel, int t, int k, int[] carry) {
+        if (t > 0) {
+            System.arraycopy(sel, (t - 1) * k, sel, t * k, k);
+        } else {
+            if (carry == null) throw new IllegalStateException("token 0 keeps a set, but there is no previous token");
+            System.arraycopy(carry, 0, sel, 0, k);
+        }
+    }
+
+    /** Orders token t's selected experts by q, largest first (insertion sort over K entries). */
+    private void sortByQ(int t) {
+        int o = t * topK;
+        for (int i = 1; i < topK; i++) {
+            int e = selExperts[o + i];
+            int j = i - 1;
+            while (j >= 0 && q[t * experts + selExperts[o + j]] < q[t * experts + e]) {
+                selExperts[o + j + 1] = selExperts[o + j];
+                j--;
+            }
+            selExperts[o + j + 1] = e;
         }
     }
 

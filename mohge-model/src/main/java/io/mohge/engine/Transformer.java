@@ -25,6 +25,10 @@ import io.mohge.model.ParamNames;
  *   logits = RMSNorm(x) W_out                      [N, V]
  *   loss = L_LM + group_aux_scale * sum_i L_group,i + sum_i (L_intra,i + L_switch,i + L_z,i)
  * </pre>
+ * With temporally extended routing ({@code model.temporal}, docs/temporal.md) every routed layer has a switch
+ * controller, decisions follow the {@link SwitchPolicy} (GREEDY unless set), the loss adds the deliberation cost and,
+ * under a sampling policy, the backward adds the controllers' REINFORCE gradient ({@link SwitchEstimator}). With
+ * self-distillation ({@code losses.distill_coef}) L_LM becomes lm_coef L_LM + distill_coef KL(teacher || model).
  * Every buffer is allocated once per batch size and reused; gradients accumulate into {@link ParamStore}'s
  * flat gradient buffer until {@link ParamStore#zeroGrads()}. Not thread-safe: one model per thread.
  */
@@ -38,9 +42,13 @@ public final class Transformer {
      * @param tokensPerGroup  [layers][G] tokens whose selected groups contain each group
      * @param topExpert       [layers][N] each position's highest-scoring expert
      * @param dropped         assignments dropped by the capacity limit, all layers
+     * @param expertSets      [layers][N*K] each position's final experts, largest gate first
+     * @param switchProb      [layers][N] the switch controllers' probabilities (empty without controllers)
+     * @param switched        [layers][N] their decisions, true = switch (true at each sequence's first position)
      */
     public record Result(Map<String, Double> losses, long[][] tokensPerExpert, long[][] tokensPerGroup,
-                         int[][] topExpert, long dropped) {
+                         int[][] topExpert, long dropped, int[][] expertSets, double[][] switchProb,
+                         boolean[][] switched) {
     }
 
     private final ModelConfig config;
@@ -60,6 +68,9 @@ public final class Transformer {
     private INDArray branch;    // [N, D] output of the current attention or FFN
     private INDArray dx;        // [N, D] gradient of the residual stream
     private INDArray dBranch;   // [N, D]
+    private SwitchPolicy policy = SwitchPolicy.GREEDY;
+    private boolean controllersOnly;   // the backward computes only the controllers' gradients
+    private double[] tokenLoss;        // [N] each position's weighted task loss (temporal routing, distillation)
 
     private Transformer(ModelConfig config, LossConfig losses, ParamStore params, Kernels kernels) {
         this.config = config;
@@ -109,7 +120,8 @@ public final class Transformer {
     Ffn ffn(int i) {
         String prefix = ParamNames.layer(i) + ".ffn";
         return config.ffnSpec() instanceof FfnSpec.Routed routed
-                ? new RoutedFfn(params, kernels, prefix, routed, losses, config.dModel())
+                ? new RoutedFfn(params, kernels, prefix, routed, losses, config.dModel(), config.temporal(), i,
+                config.seqLen())
                 : new DenseFfn(params, kernels, prefix, ((FfnSpec.Dense) config.ffnSpec()).width());
     }
 
@@ -141,7 +153,7 @@ public final class Transformer {
             for (String w : List.of("wq", "wk", "wv", "wo")) b.matrix(layer + ".attention." + w + ".weight", d, d);
             b.gain(layer + ".ffn_norm.weight", d);
             if (c.ffnSpec() instanceof FfnSpec.Routed routed) {
-                RoutedFfn.declare(b, layer + ".ffn", routed, d);
+                RoutedFfn.declare(b, layer + ".ffn", routed, d, c.temporal());
             } else {
                 SwiGlu.declare(b, layer + ".ffn", d, ((FfnSpec.Dense) c.ffnSpec()).width());
             }
@@ -159,6 +171,27 @@ public final class Transformer {
         return params;
     }
 
+    /** How the switch controllers decide from now on (no effect without controllers). */
+    public void switchPolicy(SwitchPolicy p) {
+        policy = p;
+        for (Ffn f : ffns) if (f instanceof RoutedFfn r) r.policy(p);
+    }
+
+    public SwitchPolicy switchPolicy() {
+        return policy;
+    }
+
+    /**
+     * When true, {@link #forwardBackward} computes only the switch controllers' gradients (the rest of the model is
+     * frozen, so no backward through the network is needed); the other gradients stay untouched.
+     */
+    public void trainControllersOnly(boolean only) {
+        if (only && !config.hasController()) {
+            throw new IllegalArgumentException("trainer.trainable: [controller] needs model.temporal.controller: true");
+        }
+        controllersOnly = only;
+    }
+
     /**
      * Forward and backward of one micro-batch: adds gradScale x dLoss/dtheta to the gradient buffer.
      *
@@ -166,7 +199,27 @@ public final class Transformer {
      * @param gradScale     factor on this micro-batch's gradients, e.g. 1 / grad_accum
      */
     public Result forwardBackward(Batch b, double groupAuxScale, double gradScale) {
-        Result result = forward(b, groupAuxScale, true);
+        return forwardBackward(b, groupAuxScale, gradScale, null);
+    }
+
+    /**
+     * As {@link #forwardBackward(Batch, double, double)}, with the teacher's logits for self-distillation.
+     *
+     * @param teacherLogits [B, T, V] the frozen original model's logits of this batch; needed when
+     *                      losses.distill_coef > 0, else null
+     */
+    public Result forwardBackward(Batch b, double groupAuxScale, double gradScale, INDArray teacherLogits) {
+        Result result = forward(b, groupAuxScale, true, teacherLogits);
+        if (config.hasController() && policy.sampled()) {
+            double[][] dz = SwitchEstimator.gradients(tokenLoss, result.switchProb(), result.switched(), b.sequences(),
+                    b.seqLen(), config.temporal().deliberationCost(), gradScale);
+            int k = 0;
+            for (Ffn f : ffns) if (f instanceof RoutedFfn r) r.switchGradient(dz[k++]);
+        }
+        if (controllersOnly) {
+            for (Ffn f : ffns) if (f instanceof RoutedFfn r) r.controllerBackward();
+            return result;
+        }
         dx.assign(0);
         head.backward(gradScale, dx);
         for (int i = config.nLayers() - 1; i >= 0; i--) {
@@ -181,12 +234,33 @@ public final class Transformer {
 
     /** Forward only: every loss term and the routing decisions. */
     public Result forward(Batch b, double groupAuxScale) {
-        return forward(b, groupAuxScale, false);
+        return forward(b, groupAuxScale, false, null);
     }
 
-    private Result forward(Batch b, double groupAuxScale, boolean withGradient) {
+    /** Forward only, with the teacher's logits: the training objective's value including self-distillation. */
+    public Result forward(Batch b, double groupAuxScale, INDArray teacherLogits) {
+        return forward(b, groupAuxScale, false, teacherLogits);
+    }
+
+    private Result forward(Batch b, double groupAuxScale, boolean withGradient, INDArray teacherLogits) {
         trunk(b);
-        double lm = head.forward(x[2 * config.nLayers()], b, withGradient);
+        double lm;
+        double kl = 0;
+        boolean distill = losses.hasDistillation() && (withGradient || teacherLogits != null);
+        if (distill && teacherLogits == null) {
+            throw new IllegalArgumentException("losses.distill_coef: self-distillation needs the teacher's logits "
+                    + "(trainer.init_from names the original model)");
+        }
+        boolean perToken = distill || (withGradient && (losses.lmCoef() != 1 || (config.hasController() && policy.sampled())));
+        if (perToken) {
+            tokenLoss = new double[b.positions()];
+            double[] terms = head.forwardTokens(x[2 * config.nLayers()], b, losses.lmCoef(),
+                    distill ? losses.distillCoef() : 0, distill ? teacherLogits : null, tokenLoss, withGradient);
+            lm = terms[0];
+            kl = terms[1];
+        } else {
+            lm = head.forward(x[2 * config.nLayers()], b, withGradient);
+        }
         double group = 0, intra = 0, sw = 0, z = 0;
         List<RoutedFfn.Routing> routings = new ArrayList<>();
         for (Ffn ffn : ffns) {
@@ -199,17 +273,26 @@ public final class Transformer {
                 routings.add(routed.routing());
             }
         }
-        Map<String, Double> losses = new LinkedHashMap<>();
-        losses.put(LossNames.TOTAL, lm + group + intra + sw + z);
-        losses.put(LossNames.LM, lm);
-        losses.put(LossNames.GROUP_AUX, group);
-        losses.put(LossNames.INTRA_AUX, intra);
-        losses.put(LossNames.SWITCH_AUX, sw);
-        losses.put(LossNames.Z_LOSS, z);
+        double[][] switchProb = config.hasController()
+                ? routings.stream().map(RoutedFfn.Routing::switchProb).toArray(double[][]::new) : new double[0][];
+        boolean[][] switched = config.hasController()
+                ? routings.stream().map(RoutedFfn.Routing::switched).toArray(boolean[][]::new) : new boolean[0][];
+        double delib = SwitchEstimator.cost(switched, b.sequences(), b.seqLen(), config.temporal().deliberationCost());
+        double task = perToken ? losses.lmCoef() * lm + (distill ? losses.distillCoef() * kl : 0) : lm;
+        Map<String, Double> terms = new LinkedHashMap<>();
+        terms.put(LossNames.TOTAL, task + group + intra + sw + z + delib);
+        terms.put(LossNames.LM, lm);
+        terms.put(LossNames.GROUP_AUX, group);
+        terms.put(LossNames.INTRA_AUX, intra);
+        terms.put(LossNames.SWITCH_AUX, sw);
+        terms.put(LossNames.Z_LOSS, z);
+        if (config.hasController()) terms.put(LossNames.DELIB_COST, delib);
+        if (distill) terms.put(LossNames.DISTILL, kl);
         long dropped = routings.stream().mapToLong(RoutedFfn.Routing::dropped).sum();
-        return new Result(losses, routings.stream().map(RoutedFfn.Routing::tokensPerExpert).toArray(long[][]::new),
+        return new Result(terms, routings.stream().map(RoutedFfn.Routing::tokensPerExpert).toArray(long[][]::new),
                 routings.stream().map(RoutedFfn.Routing::tokensPerGroup).toArray(long[][]::new),
-                routings.stream().map(RoutedFfn.Routing::topExpert).toArray(int[][]::new), dropped);
+                routings.stream().map(RoutedFfn.Routing::topExpert).toArray(int[][]::new), dropped,
+                routings.stream().map(RoutedFfn.Routing::expertSets).toArray(int[][]::new), switchProb, switched);
     }
 
     /** Logits of every position, a copy [B, T, V]. */

@@ -26,10 +26,12 @@ public record ModelConfig(
         Moe moe,
         Mohge mohge,
         Shared shared,
-        Router router) {
+        Router router,
+        TemporalConfig temporal) {
 
     public static final ModelConfig DEFAULTS = new ModelConfig(256, 128, 2, 4, 128, 10000.0, 1e-6, 0.02,
-            FfnType.MOHGE, Dense.DEFAULTS, Moe.DEFAULTS, Mohge.DEFAULTS, Shared.DEFAULTS, Router.DEFAULTS);
+            FfnType.MOHGE, Dense.DEFAULTS, Moe.DEFAULTS, Mohge.DEFAULTS, Shared.DEFAULTS, Router.DEFAULTS,
+            TemporalConfig.DEFAULTS);
 
     /** Which FFN every layer uses: the MoHGE layer or one of the two ablation baselines. */
     public enum FfnType { DENSE, MOE, MOHGE }
@@ -58,9 +60,32 @@ public record ModelConfig(
         positive("norm_eps", normEps);
         positive("init_std", initStd);
         if (ffn == null) throw new IllegalArgumentException("ffn: missing; choose one of dense, moe, mohge");
-        if (dense == null || moe == null || mohge == null || shared == null || router == null) {
-            throw new IllegalArgumentException("ffn: sub-sections dense, moe, mohge, shared and router must not be null");
+        if (dense == null || moe == null || mohge == null || shared == null || router == null || temporal == null) {
+            throw new IllegalArgumentException("ffn: sub-sections dense, moe, mohge, shared, router and temporal must "
+                    + "not be null");
         }
+        if (temporal.controller() && ffn == FfnType.DENSE) {
+            throw new IllegalArgumentException("model.temporal.controller: the switch controller chooses between "
+                    + "routed expert sets, but ffn is dense; use ffn: moe or mohge, or controller: false");
+        }
+    }
+
+    /** A model without temporally extended routing ({@link TemporalConfig#DEFAULTS}). */
+    public ModelConfig(int vocabSize, int dModel, int nLayers, int nHeads, int seqLen, double ropeTheta, double normEps,
+                       double initStd, FfnType ffn, Dense dense, Moe moe, Mohge mohge, Shared shared, Router router) {
+        this(vocabSize, dModel, nLayers, nHeads, seqLen, ropeTheta, normEps, initStd, ffn, dense, moe, mohge, shared,
+                router, TemporalConfig.DEFAULTS);
+    }
+
+    /** This config with another {@code temporal} section. */
+    public ModelConfig withTemporal(TemporalConfig t) {
+        return new ModelConfig(vocabSize, dModel, nLayers, nHeads, seqLen, ropeTheta, normEps, initStd, ffn, dense, moe,
+                mohge, shared, router, t);
+    }
+
+    /** True when every routed layer has a switch controller. */
+    public boolean hasController() {
+        return temporal.controller();
     }
 
     public int headSize() { return dModel / nHeads; }

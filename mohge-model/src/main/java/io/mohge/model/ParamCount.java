@@ -58,6 +58,11 @@ public record ParamCount(Map<Component, Long> total, Map<Component, Double> acti
                         layers * 3.0 * d * m.topK() * meanWidth);
             }
         }
+        if (c.hasController()) {                      // controller weight [D, 1] and bias [1] per routed layer
+            long controller = layers * (d + 1);
+            put(total, active, Component.ROUTER, total.get(Component.ROUTER) + controller,
+                    active.get(Component.ROUTER) + controller);
+        }
         if (c.ffn() != ModelConfig.FfnType.DENSE && c.shared().count() > 0) {
             long shared = layers * 3 * d * c.shared().count() * c.shared().width();
             put(total, active, Component.SHARED_EXPERTS, shared, shared);

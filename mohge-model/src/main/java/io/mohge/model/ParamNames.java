@@ -14,6 +14,7 @@ package io.mohge.model;
  *   layers.{i}.ffn.experts.{e}.{w1,w2,w3}.weight                                      (moe, mohge)
  *   layers.{i}.ffn.shared.{w1,w2,w3}.weight                                           (shared.count > 0)
  *   layers.{i}.ffn.router.expert_bias           [E]        state, not trained (bias_update_rate > 0)
+ *   layers.{i}.ffn.controller.weight [D, 1], layers.{i}.ffn.controller.bias [1]    (model.temporal.controller)
  *   norm.weight                                 [D]
  *   output.weight                               [D, V]
  * </pre>
@@ -30,6 +31,21 @@ public final class ParamNames {
     /** {@code layers.{i}}. */
     public static String layer(int i) {
         return "layers." + i;
+    }
+
+    /** Switch-controller weight [D, 1] of layer i (docs/temporal.md). */
+    public static String controllerWeight(int i) {
+        return layer(i) + ".ffn.controller.weight";
+    }
+
+    /** Switch-controller bias [1] of layer i. */
+    public static String controllerBias(int i) {
+        return layer(i) + ".ffn.controller.bias";
+    }
+
+    /** True for the switch controllers' parameters. */
+    public static boolean isController(String name) {
+        return name.matches("layers\\.\\d+\\.ffn\\.controller\\..*");
     }
 
     /** Aux-loss-free balancing bias of layer i (model state, DeepSeek-V3). */

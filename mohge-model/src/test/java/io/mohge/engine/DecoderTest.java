@@ -1,5 +1,6 @@
 package io.mohge.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,6 +46,43 @@ class DecoderTest {
             double[] again = decoder.next(row[0][0]);
             assertEquals(full.getDouble(0, 0, 3), again[3], tol, "after reset the sequence starts over");
         }
+    }
+
+    /**
+     * With switch controllers the decoder remembers each layer's previous expert set: its greedy decisions, kept sets
+     * and logits are those of the full forward of the same sequence (which decides greedily too), position by
+     * position, and a reset starts a new sequence that routes its first token.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void cachedDecodingWithSwitchControllersEqualsTheFullForward(OracleCase c) {
+        if (c.model().ffn() == ModelConfig.FfnType.DENSE) return;
+        Transformer model = Transformer.create(TemporalRoutingTest.withController(c.model(), 0.1, 0.5), c.losses(), 3,
+                DataType.DOUBLE);
+        model.params().state().forEach((name, bias) -> bias.putScalar(0, 0.2));
+        int t = OracleCase.SEQ;
+        int[][] row = {java.util.Arrays.copyOf(OracleCase.batch(9).tokens(), t)};
+        INDArray full = model.logits(Batch.ofTokens(row));                        // [1, T, V]
+        Transformer.Result routing = model.forward(Batch.ofTokens(row), 0.0);
+        int k = routing.expertSets()[0].length / t;
+        int kept = 0;
+        Decoder decoder = model.decoder();
+        for (int round = 0; round < 2; round++) {
+            for (int pos = 0; pos < t; pos++) {
+                double[] step = decoder.next(row[0][pos]);
+                for (int v = 0; v < step.length; v++) {
+                    assertEquals(full.getDouble(0, pos, v), step[v], 1e-9, "round " + round + " position " + pos);
+                }
+                int[][] sets = decoder.expertSets();
+                for (int i = 0; i < sets.length; i++) {
+                    assertArrayEquals(java.util.Arrays.copyOfRange(routing.expertSets()[i], pos * k, pos * k + k), sets[i],
+                            "layer " + i + " position " + pos);
+                    if (round == 0 && !routing.switched()[i][pos]) kept++;
+                }
+            }
+            decoder.reset();
+        }
+        assertTrue(kept > 0, "some positions keep their expert set");
     }
 
     /**

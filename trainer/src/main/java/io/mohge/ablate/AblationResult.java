@@ -26,13 +26,24 @@ import java.util.Map;
  * @param groupShares    share of routed assignments per expert group (empty unless the FFN is MoHGE)
  * @param imbalance      per-rank compute imbalance (max/mean of tokens x width) of the configured placement
  * @param imbalanceContiguous the same for the contiguous placement, for comparison
+ * @param routing        the last evaluation's routing figures (val_switch_rate, val_set_switch_rate and their per-layer
+ *                       columns, val_decision_rate, val_loads_per_token.M, val_bytes_per_token.M); empty when dense
  * @param stepsDone      the last logged step
  * @param stepsPlanned   trainer.steps
  */
 public record AblationResult(String name, Long seed, ModelConfig.FfnType ffn, String strategy, long totalParams,
                              long routedParams, double activeParams, double valLoss, double tokensPerSecond,
                              double[] groupShares, double imbalance, double imbalanceContiguous,
-                             long stepsDone, long stepsPlanned) {
+                             Map<String, Double> routing, long stepsDone, long stepsPlanned) {
+
+    public AblationResult {
+        routing = Map.copyOf(routing);
+    }
+
+    /** The run's name, with its seed when the set has seeds. */
+    public String label() {
+        return seed == null ? name : name + " (seed " + seed + ")";
+    }
 
     public boolean complete() {
         return stepsDone >= stepsPlanned;
@@ -55,7 +66,24 @@ public record AblationResult(String name, Long seed, ModelConfig.FfnType ffn, St
         return new AblationResult(job.run().name(), job.seed(), model.ffn(),
                 PlacementStrategy.nameOf(cfg.allocation().strategy()), count.totalParams(), routed,
                 Double.isNaN(active) ? count.activeParams() : active, last(metrics, "val_loss"), tokensPerSecond,
-                shares, mean(late, "imbalance"), mean(late, "imbalance_contiguous"), done, planned);
+                shares, mean(late, "imbalance"), mean(late, "imbalance_contiguous"), lastRouting(metrics), done, planned);
+    }
+
+    /** The val_ routing columns of the last row that evaluated. */
+    private static Map<String, Double> lastRouting(List<Map<String, Double>> rows) {
+        for (int i = rows.size() - 1; i >= 0; i--) {
+            Map<String, Double> r = rows.get(i);
+            Double v = r.get("val_loss");
+            if (v == null || !Double.isFinite(v)) continue;
+            Map<String, Double> out = new java.util.TreeMap<>();
+            r.forEach((k, x) -> {
+                if (k.startsWith("val_") && !k.equals("val_loss") && !k.equals("val_ppl") && x != null && !x.isNaN()) {
+                    out.put(k, x);
+                }
+            });
+            return out;
+        }
+        return Map.of();
     }
 
     private static double mean(List<Map<String, Double>> rows, String column) {

@@ -95,6 +95,7 @@ final class AblationTable {
                     Stat.of(rs, AblationResult::tokensPerSecond).format("%,.0f")));
         }
         routing(sb, runs);
+        if (rows.stream().anyMatch(r -> !r.routing().isEmpty())) sb.append(RoutingTable.markdown(rows));
         return sb.toString();
     }
 

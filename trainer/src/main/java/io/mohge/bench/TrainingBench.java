@@ -69,7 +69,7 @@ public final class TrainingBench {
             RunConfig cfg = c.config();
             ModelConfig m = cfg.model();
             model = Transformer.create(m, cfg.losses(), cfg.run().seed(), DataType.FLOAT);
-            step = new GradientStep(model);
+            step = new GradientStep(model, cfg.run().seed());
             optimizer = new AdamW(cfg.trainer(), new ModelState(model.params()), kernels);
             Random random = new Random(cfg.run().seed());
             int b = cfg.trainer().batchSize();

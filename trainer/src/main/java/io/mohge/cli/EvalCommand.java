@@ -35,6 +35,11 @@ final class EvalCommand implements Callable<Integer> {
             description = "An export directory (written by `mohge export`) instead of a checkpoint.")
     Path export;
 
+    @Option(names = "--cache-experts", paramLabel = "M", split = ",",
+            description = "Expert-cache sizes to simulate, experts resident per layer (default: a quarter and a half "
+                    + "of the routed experts).")
+    int[] cacheExperts;
+
     @Override
     public Integer call() throws IOException {
         RunConfig config = options.load();
@@ -42,10 +47,17 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--export and --checkpoint: give one of them, not both");
         }
         Path dir = export != null ? export : checkpoint.resolve(config);
-        Evaluator.Result r = export != null ? ExportEvaluator.evaluate(dir, config) : Evaluator.evaluate(dir, config);
+        if (cacheExperts != null) {
+            for (int m : cacheExperts) {
+                if (m < 1) throw new IllegalArgumentException("--cache-experts: " + m + " experts; give sizes of 1 or more");
+            }
+        }
+        Evaluator.Result r = export != null ? ExportEvaluator.evaluate(dir, config)
+                : Evaluator.evaluate(dir, config, cacheExperts);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s %s (step %d): val_loss %.4f nats/token, perplexity %.3f over %d tokens%n",
                 export != null ? "export" : "checkpoint", dir, r.step(), r.valLoss(), r.perplexity(), r.tokens());
+        RoutingReport.print(out, r.routing());
         try (TokenDataset data = TokenDataset.open(config.data().dir(), new Configuration())) {
             out.printf(Locale.ROOT, "unigram baseline %.4f nats/token%n", data.unigramBaselineNats());
         }

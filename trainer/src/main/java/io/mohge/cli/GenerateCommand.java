@@ -5,6 +5,10 @@ import io.mohge.engine.Sampler;
 import io.mohge.generate.Generator;
 import io.mohge.generate.ServingModel;
 import io.mohge.generate.TextStream;
+import io.mohge.model.FfnSpec;
+import io.mohge.model.ModelConfig;
+import io.mohge.train.Evaluator;
+import io.mohge.train.ExpertCache;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +19,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -71,6 +77,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--print-ids", description = "Print the new token ids as a list instead of text.")
     boolean printIds;
 
+    @Option(names = "--cache-experts", paramLabel = "M", split = ",",
+            description = "Expert-cache sizes to simulate during generation, experts resident per layer (default: a "
+                    + "quarter and a half of the routed experts); the report goes to standard error.")
+    int[] cacheExperts;
+
     @Override
     public Integer call() throws IOException {
         if (prompt != null && promptIds != null) throw new IllegalArgumentException("--prompt and --prompt-ids: give one");
@@ -90,13 +101,32 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TextStream stream = new TextStream(tok, out);
         if (text != null && !printIds) stream.write(text);
-        Generator.Result r = new Generator(m.model()).generate(ids, maxNewTokens, sampler,
+        ModelConfig config = m.model().config();
+        List<ExpertCache> caches = new ArrayList<>();
+        if (config.ffnSpec() instanceof FfnSpec.Routed) {
+            for (int size : cacheExperts != null ? cacheExperts : Evaluator.defaultCacheSizes(config)) {
+                if (size < 1) throw new IllegalArgumentException("--cache-experts: " + size + " experts; give sizes of 1 or more");
+                caches.add(new ExpertCache(config.nLayers(), size, ExpertCache.expertBytes(config, 4)));
+            }
+        }
+        Generator generator = new Generator(m.model()).withCaches(caches);
+        Generator.Result r = generator.generate(ids, maxNewTokens, sampler,
                 noStop ? -1 : TextTokenizer.END_OF_DOCUMENT, printIds ? id -> { } : stream::token);
         if (printIds) out.println(Arrays.toString(r.tokens()).replace(" ", ""));
         else stream.finish();
         out.flush();
         spec.commandLine().getErr().printf(Locale.ROOT, "%n%d tokens in %.2f s (%.0f tokens/s) from %s%n",
                 r.tokens().length, r.nanos() * 1e-9, r.tokensPerSecond(), m.source());
+        if (!caches.isEmpty()) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "expert-set switch rate %.3f over %d fed tokens%s%n",
+                    generator.setSwitchRate(), caches.get(0).tokens(),
+                    config.hasController() ? " (switch controllers, greedy)" : "");
+        }
+        for (ExpertCache c : caches) {
+            spec.commandLine().getErr().printf(Locale.ROOT, "expert cache (LRU, %d of %d experts resident per layer): "
+                    + "%.4f expert loads/token, %.1f KB/token (fp32 weights)%n", c.capacity(),
+                    ((FfnSpec.Routed) config.ffnSpec()).experts(), c.loadsPerToken(), c.bytesPerToken() / 1024);
+        }
         spec.commandLine().getErr().flush();
         return 0;
     }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -42,11 +43,18 @@ final class TrainCommand implements Callable<Integer> {
             description = "Pause (with a checkpoint) after this step; resume later with --resume.")
     long stopAfter;
 
+    @Option(names = "--init-from", paramLabel = "CHECKPOINT", converter = UserDir.Converter.class,
+            description = "Start from the weights of a trained checkpoint (sets trainer.init_from): a conversion, e.g. "
+                    + "with --set model.temporal.controller=true --set trainer.trainable=[controller]; the checkpoint "
+                    + "is also the teacher of self-distillation (losses.distill_coef).")
+    Path initFrom;
+
     @Mixin
     TrainingOptions training;
 
     @Override
     public Integer call() throws IOException {
+        if (initFrom != null) options.sets.add("trainer.init_from='" + initFrom.toString().replace("'", "''") + "'");
         RunConfig config = options.load();
         PrintWriter out = spec.commandLine().getOut();
         if (printConfig) {

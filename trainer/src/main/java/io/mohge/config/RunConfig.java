@@ -26,6 +26,7 @@ public record RunConfig(RunSection run, ModelConfig model, LossConfig losses, Al
 
     public RunConfig {
         if (mixture == null) throw new IllegalArgumentException("mixture: missing section");
+        temporalChecks(model, losses, trainer, export);
         if (model.vocabSize() != data.vocabSize()) {
             throw new IllegalArgumentException("model.vocab_size: " + model.vocabSize()
                     + " does not match the vocabulary of data.tokenizer = " + ConfigLoader.enumName(data.tokenizer())
@@ -49,6 +50,33 @@ public record RunConfig(RunSection run, ModelConfig model, LossConfig losses, Al
                         + "with the largest and needs an even number of groups, but model.mohge.groups = "
                         + model.mohge().groups() + "; use an even group count or strategy: contiguous / greedy");
             }
+        }
+    }
+
+    /** Checks between the temporal-routing, conversion and export settings (docs/temporal.md). */
+    private static void temporalChecks(ModelConfig model, LossConfig losses, TrainerConfig trainer, ExportConfig export) {
+        if (trainer.trainable().contains("controller") && !model.hasController()) {
+            throw new IllegalArgumentException("trainer.trainable: 'controller' names the switch controllers, but "
+                    + "model.temporal.controller is false; set model.temporal.controller: true or drop 'controller'");
+        }
+        if (trainer.controllerLr() > 0 && !model.hasController()) {
+            throw new IllegalArgumentException("trainer.controller_lr: " + trainer.controllerLr() + " is the learning rate "
+                    + "of the switch controllers, but model.temporal.controller is false; set controller_lr: 0 or add "
+                    + "the controllers");
+        }
+        if (model.ffn() == ModelConfig.FfnType.DENSE && trainer.trainable().contains("routers")) {
+            throw new IllegalArgumentException("trainer.trainable: 'routers' names no parameter of a dense model "
+                    + "(model.ffn: dense); drop it or use a routed FFN");
+        }
+        if (losses.hasDistillation() && trainer.initFrom().isEmpty()) {
+            throw new IllegalArgumentException("losses.distill_coef: self-distillation learns from the original "
+                    + "model's predictions, but trainer.init_from is empty; give the checkpoint to convert "
+                    + "(mohge train --init-from CHECKPOINT) or set distill_coef: 0");
+        }
+        if (model.hasController() && export.onFinish()) {
+            throw new IllegalArgumentException("export.on_finish: the export format (modeling_mohge.py) has no switch "
+                    + "controller yet, and model.temporal.controller is true; set export.on_finish: false and serve the "
+                    + "checkpoint with mohge generate --checkpoint");
         }
     }
 

@@ -34,7 +34,7 @@ public final class ExportEvaluator {
             for (int[][] batch : batches) sum += lm.loss(batch);
             double loss = sum / batches.size();
             long tokens = (long) batches.size() * cfg.trainer().batchSize() * seqLen;
-            return new Evaluator.Result(exported.step(), loss, Math.exp(loss), batches.size(), tokens);
+            return new Evaluator.Result(exported.step(), loss, Math.exp(loss), batches.size(), tokens, java.util.Map.of());
         }
     }
 }

@@ -103,6 +103,11 @@ public final class Exporter {
 
     /** Exports an in-memory checkpoint whose run config is {@code config}. */
     public static Result export(Checkpoint c, RunConfig config, Path outDir, ExportConfig export) throws IOException {
+        if (config.model().hasController()) {
+            throw new IllegalArgumentException("model.temporal.controller: this checkpoint has switch controllers, which "
+                    + "the export format (modeling_mohge.py) does not implement yet; serve it with mohge generate "
+                    + "--checkpoint, or export the checkpoint it was converted from");
+        }
         TextTokenizer tokenizer = tokenizer(config);
         Files.createDirectories(outDir);
         long parameters = 0;

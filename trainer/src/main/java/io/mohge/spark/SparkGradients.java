@@ -76,7 +76,8 @@ public final class SparkGradients implements GradientSource {
 
     /** A factory that opens its own Spark context from the run's {@code distributed} section. */
     public static GradientSource.Factory factory() {
-        return (cfg, model, state, sampler, data) -> {
+        return (cfg, model, teacher, state, sampler, data) -> {
+            refuseTeacher(teacher);
             JavaSparkContext sc = SparkSupport.open("mohge-" + cfg.run().name(), cfg.distributed());
             try {
                 return new SparkGradients(sc, true, cfg, model, sampler, data);
@@ -89,7 +90,17 @@ public final class SparkGradients implements GradientSource {
 
     /** A factory that uses an existing context (tests, notebooks); the caller closes it. */
     public static GradientSource.Factory factory(JavaSparkContext sc) {
-        return (cfg, model, state, sampler, data) -> new SparkGradients(sc, false, cfg, model, sampler, data);
+        return (cfg, model, teacher, state, sampler, data) -> {
+            refuseTeacher(teacher);
+            return new SparkGradients(sc, false, cfg, model, sampler, data);
+        };
+    }
+
+    private static void refuseTeacher(Transformer teacher) {
+        if (teacher != null) {
+            throw new IllegalArgumentException("losses.distill_coef: self-distillation runs in one process (the Spark "
+                    + "workers hold no teacher model); train the conversion without --distributed");
+        }
     }
 
     @Override

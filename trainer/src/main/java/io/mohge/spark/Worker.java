@@ -77,7 +77,8 @@ final class Worker {
         try {
             // new Configuration() picks up the cluster's HADOOP_CONF_DIR on executors
             TokenDataset data = TokenDataset.open(cfg.data().dir(), new Configuration());
-            return new Model(new FlatParams(model.params()), new GradientStep(model), data, cfg.model().seqLen());
+            return new Model(new FlatParams(model.params()), new GradientStep(model, cfg.run().seed()), data,
+                    cfg.model().seqLen());
         } catch (IOException e) {
             throw new UncheckedIOException("executor cannot open data.dir " + cfg.data().dir(), e);
         }

@@ -1,13 +1,10 @@
 package io.mohge.spark;
 
-import io.mohge.losses.LossNames;
 import io.mohge.train.GradientStep;
+import io.mohge.train.SwitchCounts;
 
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,9 +16,9 @@ final class WorkerResult implements Serializable {
     private static final long serialVersionUID = 1L;
 
     float[] gradSum;
-    final double[] lossSums = new double[LossNames.ALL.size()];
+    LinkedHashMap<String, Double> lossSums = new LinkedHashMap<>();
     long[][] tokensPerExpert = new long[0][];
-    double[] switchRates = new double[0];
+    long[][] switches = new long[0][];
     double dropped;
     long tokens;
     int microBatches;
@@ -35,9 +32,9 @@ final class WorkerResult implements Serializable {
         WorkerResult w = new WorkerResult();
         w.gradSum = flatGradAverage;
         for (int i = 0; i < w.gradSum.length; i++) w.gradSum[i] *= microBatches;
-        for (int i = 0; i < LossNames.ALL.size(); i++) w.lossSums[i] = r.losses().get(LossNames.ALL.get(i)) * microBatches;
+        r.losses().forEach((term, value) -> w.lossSums.put(term, value * microBatches));
         w.tokensPerExpert = r.tokensPerExpert();
-        w.switchRates = r.switchRates().stream().mapToDouble(Double::doubleValue).toArray();
+        w.switches = r.switches();
         w.dropped = r.droppedTokens();
         w.tokens = r.tokens();
         w.microBatches = microBatches;
@@ -52,7 +49,7 @@ final class WorkerResult implements Serializable {
         } else {
             for (int i = 0; i < gradSum.length; i++) gradSum[i] += other.gradSum[i];
         }
-        for (int i = 0; i < lossSums.length; i++) lossSums[i] += other.lossSums[i];
+        other.lossSums.forEach((term, value) -> lossSums.merge(term, value, Double::sum));
         if (tokensPerExpert.length == 0) {
             tokensPerExpert = new long[other.tokensPerExpert.length][];
             for (int l = 0; l < tokensPerExpert.length; l++) tokensPerExpert[l] = other.tokensPerExpert[l].clone();
@@ -61,9 +58,7 @@ final class WorkerResult implements Serializable {
                 for (int e = 0; e < tokensPerExpert[l].length; e++) tokensPerExpert[l][e] += other.tokensPerExpert[l][e];
             }
         }
-        double[] rates = Arrays.copyOf(switchRates, switchRates.length + other.switchRates.length);
-        System.arraycopy(other.switchRates, 0, rates, switchRates.length, other.switchRates.length);
-        switchRates = rates;
+        switches = SwitchCounts.add(switches, other.switches);
         dropped += other.dropped;
         tokens += other.tokens;
         microBatches += other.microBatches;
@@ -76,9 +71,7 @@ final class WorkerResult implements Serializable {
         float[] avg = gradSum.clone();
         for (int i = 0; i < avg.length; i++) avg[i] /= microBatches;
         Map<String, Double> losses = new LinkedHashMap<>();
-        for (int i = 0; i < LossNames.ALL.size(); i++) losses.put(LossNames.ALL.get(i), lossSums[i] / microBatches);
-        List<Double> rates = new ArrayList<>();
-        for (double r : switchRates) rates.add(r);
-        return new GradientStep.Result(losses, flat.gradsOf(avg), tokensPerExpert, rates, dropped, tokens);
+        lossSums.forEach((term, value) -> losses.put(term, value / microBatches));
+        return new GradientStep.Result(losses, flat.gradsOf(avg), tokensPerExpert, switches, dropped, tokens);
     }
 }

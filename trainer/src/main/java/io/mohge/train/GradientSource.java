@@ -22,10 +22,13 @@ public interface GradientSource extends AutoCloseable {
     @Override
     default void close() { }
 
-    /** Creates the source of a run once its model and data are open. */
+    /**
+     * Creates the source of a run once its model and data are open.
+     * {@code teacher} is the frozen original model of a self-distilling conversion, else null.
+     */
     @FunctionalInterface
     interface Factory {
-        GradientSource open(RunConfig cfg, Transformer model, ModelState state, BatchSampler sampler, TokenDataset data)
-                throws IOException;
+        GradientSource open(RunConfig cfg, Transformer model, Transformer teacher, ModelState state, BatchSampler sampler,
+                            TokenDataset data) throws IOException;
     }
 }

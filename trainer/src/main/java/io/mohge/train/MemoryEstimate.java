@@ -69,6 +69,7 @@ public record MemoryEstimate(double parameters, double weightBytes, double gradi
                     * m.mohge().widths().stream().mapToDouble(Integer::doubleValue).sum();
         };
         if (m.ffn() != ModelConfig.FfnType.DENSE) perLayer += 3 * d * (double) m.shared().count() * m.shared().width();
+        if (m.hasController()) perLayer += d + 1;
         return 2 * (double) m.vocabSize() * d + d + layers * perLayer;
     }
 

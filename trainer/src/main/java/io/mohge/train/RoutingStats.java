@@ -18,8 +18,10 @@ import java.util.Map;
  *   <li>{@code expert_load_min} / {@code expert_load_max}: min / max over layers and experts of
  *       n_e / mean_e(n_e), the load relative to perfect balance (1.0)</li>
  *   <li>{@code dead_experts}: (layer, expert) pairs that received no token in the interval</li>
- *   <li>{@code switch_rate}: share of consecutive token pairs of a sequence whose top-1 expert differs,
- *       averaged over layers (see {@link #switchRate})</li>
+ *   <li>{@code switch_rate}: share of consecutive token pairs of a sequence whose top-1 expert differs, over all
+ *       layers; {@code set_switch_rate}: whose expert set differs; {@code switch_rate.i} and
+ *       {@code set_switch_rate.i} the same for layer i; with switch controllers {@code decision_rate}: share of
+ *       the controllers' decisions that switched ({@link SwitchCounts})</li>
  *   <li>{@code imbalance}: the allocation module's compute imbalance, max over ranks of sum(tokens x width)
  *       over its mean (docs/method.md section 6), for the configured placement, worst layer; and
  *       {@code imbalance_contiguous}: the same for the naive contiguous placement, for comparison</li>
@@ -31,18 +33,55 @@ public final class RoutingStats {
     private final Placement placement;
     private final Placement contiguous;
     private final long[][] counts; // [layers][E], summed over the interval
-    private double switchSum;
-    private long switchSamples;
+    private final long[][] switches; // [layers][SwitchCounts.FIELDS], summed over the interval
+    private final boolean controller;
 
     /**
      * @param placement  the configured placement (null: no imbalance reported)
      * @param contiguous the contiguous placement for comparison (null: not reported)
      */
     public RoutingStats(ExpertLayout layout, int layers, Placement placement, Placement contiguous) {
+        this(layout, layers, placement, contiguous, false);
+    }
+
+    /** @param controller the model has switch controllers (decision_rate is reported) */
+    public RoutingStats(ExpertLayout layout, int layers, Placement placement, Placement contiguous, boolean controller) {
         this.layout = layout;
         this.placement = placement;
         this.contiguous = contiguous;
         this.counts = new long[layers][layout.experts()];
+        this.switches = new long[layers][SwitchCounts.FIELDS];
+        this.controller = controller;
+    }
+
+    /** The metric names of the switch rates of {@code layers} layers, in column order. */
+    public static java.util.List<String> switchColumns(int layers, boolean controller) {
+        java.util.List<String> out = new java.util.ArrayList<>(java.util.List.of("switch_rate", "set_switch_rate"));
+        for (int i = 0; i < layers; i++) out.add("switch_rate." + i);
+        for (int i = 0; i < layers; i++) out.add("set_switch_rate." + i);
+        if (controller) out.add("decision_rate");
+        return out;
+    }
+
+    /** The switch-rate metrics of summed counts [layers][FIELDS] (see {@link #switchColumns}); NaN without pairs. */
+    public static Map<String, Double> switchMetrics(long[][] switches, boolean controller) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        long[] all = new long[SwitchCounts.FIELDS];
+        for (long[] layer : switches) for (int f = 0; f < all.length; f++) all[f] += layer[f];
+        out.put("switch_rate", ratio(all[SwitchCounts.TOP1], all[SwitchCounts.PAIRS]));
+        out.put("set_switch_rate", ratio(all[SwitchCounts.SET], all[SwitchCounts.PAIRS]));
+        for (int i = 0; i < switches.length; i++) {
+            out.put("switch_rate." + i, ratio(switches[i][SwitchCounts.TOP1], switches[i][SwitchCounts.PAIRS]));
+        }
+        for (int i = 0; i < switches.length; i++) {
+            out.put("set_switch_rate." + i, ratio(switches[i][SwitchCounts.SET], switches[i][SwitchCounts.PAIRS]));
+        }
+        if (controller) out.put("decision_rate", ratio(all[SwitchCounts.DECISIONS], all[SwitchCounts.PAIRS]));
+        return out;
+    }
+
+    private static double ratio(long a, long b) {
+        return b == 0 ? Double.NaN : (double) a / b;
     }
 
     public ExpertLayout layout() {
@@ -58,12 +97,13 @@ public final class RoutingStats {
         for (int e = 0; e < tokensPerExpert.length; e++) counts[layer][e] += tokensPerExpert[e];
     }
 
-    /** Adds one switch-rate observation (from {@link #switchRate}), e.g. one layer of one batch. */
-    public void addSwitchRate(double rate) {
-        if (Double.isFinite(rate)) {
-            switchSum += rate;
-            switchSamples++;
+    /** Adds switch counts [layers][{@link SwitchCounts#FIELDS}], e.g. of one optimizer step. */
+    public void addSwitches(long[][] stepSwitches) {
+        if (stepSwitches.length != switches.length) {
+            throw new IllegalArgumentException("switch counts of " + stepSwitches.length + " layers for a model of "
+                    + switches.length + " routed layers");
         }
+        SwitchCounts.add(switches, stepSwitches);
     }
 
     /** Counts of the interval, [layers][E] (a copy). */
@@ -143,7 +183,7 @@ public final class RoutingStats {
         out.put("expert_load_min", min);
         out.put("expert_load_max", max);
         out.put("dead_experts", (double) dead);
-        out.put("switch_rate", switchSamples == 0 ? Double.NaN : switchSum / switchSamples);
+        out.putAll(switchMetrics(switches, controller));
         if (placement != null) out.put("imbalance", imbalance);
         if (contiguous != null) out.put("imbalance_contiguous", imbalanceContiguous);
         return out;
@@ -152,8 +192,7 @@ public final class RoutingStats {
     /** Starts a new interval. */
     public void reset() {
         for (long[] layer : counts) Arrays.fill(layer, 0);
-        switchSum = 0;
-        switchSamples = 0;
+        for (long[] layer : switches) Arrays.fill(layer, 0);
     }
 
     private static double nanMax(double a, double b) {

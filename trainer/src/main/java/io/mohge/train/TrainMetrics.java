@@ -16,7 +16,11 @@ import java.util.Map;
  *   grad_norm (mean pre-clip global norm), val_loss, val_ppl (at evaluation steps),
  *   tokens_per_s (training compute only), mfu ({@link Flops}), active_params (per token, measured routing)
  *   routed models: group_share.g (mohge), expert_load_min, expert_load_max, dead_experts, switch_rate,
- *                  imbalance, imbalance_contiguous, dropped_tokens ({@link RoutingStats})
+ *                  set_switch_rate, switch_rate.i, set_switch_rate.i, decision_rate (controllers), imbalance,
+ *                  imbalance_contiguous, dropped_tokens ({@link RoutingStats}); at evaluation steps the same switch
+ *                  rates of the validation batches under greedy decisions (val_switch_rate, ...) and the expert-cache
+ *                  loads per token (val_loads_per_token.M, M resident experts per layer; {@link ExpertCache})
+ *   temporal routing / distillation: delib_cost, distill_kl (loss terms)
  *   rss_gb (resident memory of the process at the end of the interval), elapsed_s (wall time since this
  *   process started training)
  * </pre>
@@ -36,7 +40,7 @@ final class TrainMetrics {
     private double dropped;
     private long residentBytes;
 
-    TrainMetrics(ModelConfig model, RoutingStats routing, double peakFlops) {
+    TrainMetrics(ModelConfig model, RoutingStats routing, double peakFlops, boolean distill, List<String> evalColumns) {
         this.model = model;
         this.routing = routing;
         this.peakFlops = peakFlops;
@@ -44,14 +48,18 @@ final class TrainMetrics {
         columns.add(MetricsLog.STEP);
         columns.add("lr");
         columns.addAll(LossNames.ALL);
+        if (model.hasController()) columns.add(LossNames.DELIB_COST);
+        if (distill) columns.add(LossNames.DISTILL);
         columns.addAll(List.of("grad_norm", "val_loss", "val_ppl", "tokens_per_s", "mfu", "active_params"));
         if (routing != null) {
             for (int g = 0; routing.layout().groups() > 1 && g < routing.layout().groups(); g++) {
                 columns.add(Plots.GROUP_SHARE_PREFIX + g);
             }
-            columns.addAll(List.of("expert_load_min", "expert_load_max", "dead_experts", "switch_rate", "imbalance",
-                    "imbalance_contiguous", "dropped_tokens"));
+            columns.addAll(List.of("expert_load_min", "expert_load_max", "dead_experts"));
+            columns.addAll(RoutingStats.switchColumns(model.nLayers(), model.hasController()));
+            columns.addAll(List.of("imbalance", "imbalance_contiguous", "dropped_tokens"));
         }
+        columns.addAll(evalColumns);
         columns.add("rss_gb");
         columns.add("elapsed_s");
     }
@@ -71,7 +79,7 @@ final class TrainMetrics {
         dropped += r.droppedTokens();
         if (routing != null) {
             for (int i = 0; i < r.tokensPerExpert().length; i++) routing.add(i, r.tokensPerExpert()[i]);
-            r.switchRates().forEach(routing::addSwitchRate);
+            routing.addSwitches(r.switches());
         }
     }
 
@@ -89,8 +97,11 @@ final class TrainMetrics {
         return steps == 0 ? Double.NaN : lossSums.getOrDefault(term, Double.NaN) / steps;
     }
 
-    /** The row for {@code step}; then starts a new interval. {@code valLoss} is NaN when not evaluated. */
-    Map<String, Double> rowAndReset(long step, double lr, double valLoss, double elapsedSeconds) {
+    /**
+     * The row for {@code step}; then starts a new interval. {@code valLoss} is NaN when not evaluated; {@code eval}
+     * holds the evaluation's other figures (empty when not evaluated).
+     */
+    Map<String, Double> rowAndReset(long step, double lr, double valLoss, Map<String, Double> eval, double elapsedSeconds) {
         Map<String, Double> row = new LinkedHashMap<>();
         row.put(MetricsLog.STEP, (double) step);
         row.put("lr", lr);
@@ -114,6 +125,7 @@ final class TrainMetrics {
             row.putAll(routing.metrics());
             row.put("dropped_tokens", dropped);
         }
+        row.putAll(eval);
         if (steps > 0) row.put("rss_gb", residentBytes / 1e9);
         row.put("elapsed_s", elapsedSeconds);
         reset();

@@ -19,6 +19,7 @@ import io.mohge.model.ModelConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +47,10 @@ import java.util.Optional;
  *       loss ({@link Evaluator}), every checkpoint_every steps a checkpoint ({@link CheckpointStore}).</li>
  * </ol>
  * Everything that influences the next step is in the checkpoint (parameters, AdamW state, router biases,
- * sampler position, step), and the loop is deterministic, so a resumed run reproduces the losses of an
- * uninterrupted one bit for bit. Every buffer of the engine is allocated once, so resident memory stays flat
+ * sampler position, step), and the loop is deterministic (switch decisions are drawn from seeds fixed by the run
+ * seed and the batch), so a resumed run reproduces the losses of an uninterrupted one bit for bit. A conversion
+ * ({@code trainer.init_from}) starts from a trained checkpoint, may freeze parameter groups
+ * ({@code trainer.trainable}, {@link Trainable}) and distils from the frozen original ({@link InitFrom}). Every buffer of the engine is allocated once, so resident memory stays flat
  * (logged as rss_gb). Files in run.out_dir: {@code checkpoints/step-NNNNNN/}, {@code metrics.csv},
  * {@code metrics.jsonl}, {@code plots/*.png}, {@code config.resolved.yaml} and {@code placement.json}. The export
  * that follows a finished run (export.on_finish) is the caller's step: {@code Exporter.exportFinishedRun}.
@@ -115,17 +118,18 @@ public final class Trainer {
         // validate first (sizes, checkpoints, data), write afterwards: a refused run changes no file of the run
         MemoryEstimate.of(cfg.model(), cfg.trainer()).requireFitsThisMachine();
         ResumePoint resume = ResumePoint.find(cfg, options.resume());
+        InitFrom init = InitFrom.open(cfg);
         Path out = Path.of(cfg.run().outDir());
         Configuration hconf = new Configuration();
         Prepare.prepare(cfg.data(), hconf);
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
             ValidationSplit.requireOneBatch(cfg, data);
-            Loop loop = new Loop(cfg, options, out, data, resume);
+            Loop loop = new Loop(cfg, options, out, data, resume, init);
             Files.createDirectories(out);
             resume.setAsideCorrupt();
             AtomicFiles.writeString(out.resolve("config.resolved.yaml"), ConfigLoader.toYaml(cfg));
             if (!loop.placementJson.isEmpty()) AtomicFiles.writeString(out.resolve("placement.json"), loop.placementJson);
-            try (GradientSource source = gradients.open(cfg, loop.model, loop.state, loop.sampler, data)) {
+            try (GradientSource source = gradients.open(cfg, loop.model, loop.teacher, loop.state, loop.sampler, data)) {
                 return loop.run(source);
             }
         }
@@ -147,9 +151,15 @@ public final class Trainer {
         private final String placementJson;
         private final RoutingStats routing;
         private final ResumePoint resume;
+        private final InitFrom init;
+        private final Transformer teacher;        // frozen original of a conversion with self-distillation, or null
+        private final INDArray trainableMask;     // [P] 1 = trained, 0 = frozen; null when everything trains
+        private final int[] cacheSizes;           // expert-cache sizes of the evaluation's simulation
 
-        Loop(RunConfig cfg, Options options, Path out, TokenDataset data, ResumePoint resume) throws IOException {
+        Loop(RunConfig cfg, Options options, Path out, TokenDataset data, ResumePoint resume, InitFrom init)
+                throws IOException {
             this.resume = resume;
+            this.init = init;
             this.cfg = cfg;
             this.tc = cfg.trainer();
             this.options = options;
@@ -159,6 +169,11 @@ public final class Trainer {
             this.state = new ModelState(this.model.params());
             this.kernels = Kernels.forType(DataType.FLOAT);
             this.optimizer = new AdamW(tc, state, kernels);
+            this.trainableMask = Trainable.mask(this.model.params(), tc.trainable());
+            if (trainableMask != null) optimizer.freeze(trainableMask);
+            this.model.trainControllersOnly(tc.trainsControllersOnly());
+            this.teacher = init != null && cfg.losses().hasDistillation() ? init.teacher() : null;
+            this.cacheSizes = Evaluator.defaultCacheSizes(model);
             this.sampler = data.trainSampler(model.seqLen(), cfg.run().seed(), 0, 1);
             this.valBatches = data.valBatches(model.seqLen(), tc.batchSize(), tc.evalBatches());
             this.store = new CheckpointStore(checkpointRoot(cfg), tc.keepCheckpoints());
@@ -171,7 +186,7 @@ public final class Trainer {
                 Placement placement = PlacementStrategy.of(alloc.strategy()).place(layout, alloc.ranks());
                 Placement contiguous = PlacementStrategy.of(AllocationConfig.Strategy.CONTIGUOUS).place(layout, alloc.ranks());
                 this.placementJson = placement.toJson();
-                this.routing = new RoutingStats(layout, model.nLayers(), placement, contiguous);
+                this.routing = new RoutingStats(layout, model.nLayers(), placement, contiguous, model.hasController());
             }
         }
 
@@ -181,12 +196,16 @@ public final class Trainer {
             if (resume.checkpoint() != null) {
                 start = restore(resume.dir(), resume.checkpoint());
                 lastCheckpoint = resume.dir();
+            } else if (init != null) {
+                init.loadInto(state);
+                LOG.info("initialised from {} (step {}); training {}", init.dir(), init.checkpoint().step(), tc.trainable());
             }
             long end = options.stopAfter() > 0 ? Math.min(options.stopAfter(), tc.steps()) : tc.steps();
             double peak = Flops.measurePeak(512, 5);
             LOG.info("training {} ({} parameters) steps {}..{} of {}; measured peak {} GFLOP/s", cfg.run().name(),
                     state.parameterCount(), start + 1, end, tc.steps(), String.format("%.1f", peak / 1e9));
-            TrainMetrics metrics = new TrainMetrics(cfg.model(), routing, peak);
+            TrainMetrics metrics = new TrainMetrics(cfg.model(), routing, peak, teacher != null,
+                    Evaluator.routingColumns(cfg.model(), cacheSizes));
             LrSchedule schedule = LrSchedule.of(tc);
             List<Double> losses = new ArrayList<>();
             double valLoss = Double.NaN;
@@ -202,6 +221,7 @@ public final class Trainer {
                     double groupScale = s > cfg.losses().groupStartFraction() * tc.steps() ? 1.0 : 0.0;
                     long begin = System.nanoTime();
                     GradientStep.Result r = gradients.next(groupScale);
+                    if (trainableMask != null) r.grads().muli(trainableMask);      // frozen groups: no gradient
                     double loss = r.losses().get(LossNames.TOTAL);
                     double norm = GradClip.clip(kernels, r.grads(), tc.clipNorm());
                     if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
@@ -214,15 +234,17 @@ public final class Trainer {
                         break;
                     }
                     optimizer.update(r.grads(), lr);
-                    model.updateRouterBiases(r.tokensPerExpert());
+                    if (tc.trainsAll() || tc.trainable().contains("routers")) model.updateRouterBiases(r.tokensPerExpert());
                     metrics.add(r, norm, System.nanoTime() - begin, Pointer.physicalBytes());
                     losses.add(loss);
                     step = s;
                     boolean evaluate = s % tc.evalEvery() == 0 || s == tc.steps();
-                    double val = evaluate ? Evaluator.valLoss(model, valBatches) : Double.NaN;
+                    Evaluator.Report report = evaluate ? Evaluator.report(model, valBatches, cacheSizes) : null;
+                    double val = evaluate ? report.valLoss() : Double.NaN;
                     if (evaluate) valLoss = val;
                     if (s % tc.logEvery() == 0 || evaluate || s == end) {
-                        Map<String, Double> row = metrics.rowAndReset(s, lr, val, (System.nanoTime() - t0) * 1e-9);
+                        Map<String, Double> row = metrics.rowAndReset(s, lr, val, evaluate ? report.routing() : Map.of(),
+                                (System.nanoTime() - t0) * 1e-9);
                         log.append(row);
                         LOG.info(summary(row, s));
                     }
@@ -261,7 +283,8 @@ public final class Trainer {
 
         private String summary(Map<String, Double> row, long step) {
             StringBuilder sb = new StringBuilder("step ").append(step).append('/').append(tc.steps());
-            for (String k : List.of("loss", "lm_loss", "group_aux", "intra_aux", "val_loss", "grad_norm", "tokens_per_s",
+            for (String k : List.of("loss", "lm_loss", "group_aux", "intra_aux", "delib_cost", "distill_kl", "val_loss",
+                    "grad_norm", "switch_rate", "set_switch_rate", "decision_rate", "val_set_switch_rate", "tokens_per_s",
                     "mfu", "imbalance", "rss_gb")) {
                 Double v = row.get(k);
                 if (v != null && !v.isNaN()) sb.append(' ').append(k).append(' ').append(String.format("%.4g", v));

@@ -72,6 +72,12 @@ class AblationTest {
         for (AblationResult r : rows) assertTrue(Double.isFinite(r.valLoss()), r.toString());
         assertTrue(Files.size(out.resolve("val_loss.png")) > 0 && Files.size(out.resolve("train_loss.png")) > 0);
         assertTrue(Files.exists(out.resolve("mohge/metrics.csv")));
+        // the routing table: routed runs only, switch rates and cache loads at a quarter and a half of 8 experts
+        assertTrue(table.contains("## Switching and expert cache") && table.contains("expert loads/token, M=2 |")
+                && table.contains("expert loads/token, M=4 |"), table);
+        String routing = table.substring(table.indexOf("## Switching"));
+        assertTrue(routing.contains("| mohge | ") && routing.contains("| moe | ") && !routing.contains("| dense | "), routing);
+        assertTrue(rows.get(2).routing().get("val_loads_per_token.2") > 0, rows.get(2).routing().toString());
 
         // a second invocation resumes the finished runs instead of training or failing
         List<AblationResult> again = AblationRunner.run(AblationSet.read(set), AblationRunner.Part.ALL, LocalGradients::new, false);
@@ -80,7 +86,7 @@ class AblationTest {
     @Test
     void seedsRunEveryConfigOncePerSeedAndTheTableReportsSpread() throws IOException {
         Path out = dir.resolve("seeded");
-        Path file = tinySet(out, false, "seeds: [3, 4]", "reference: moe");
+        Path file = tinySet(out, false, "", "seeds: [3, 4]", "reference: moe");
         AblationSet set = AblationSet.read(file);
         assertEquals(List.of(3L, 4L), set.seeds());
         assertEquals(4, set.jobs().size());
@@ -135,7 +141,7 @@ class AblationTest {
 
     private static List<AblationResult> rows(double... losses) {
         return java.util.Arrays.stream(losses).mapToObj(l -> new AblationResult("r", 1L, io.mohge.model.ModelConfig.FfnType.MOE,
-                "contiguous", 1, 1, 1, l, 1, new double[0], 1, 1, 1, 1)).toList();
+                "contiguous", 1, 1, 1, l, 1, new double[0], 1, 1, java.util.Map.of(), 1, 1)).toList();
     }
 
     @Test
@@ -151,7 +157,46 @@ class AblationTest {
         assertTrue(e.getMessage().contains("reference 'b' is not a run name; runs: a"), e.getMessage());
     }
 
-    private Path tinySet(Path out, boolean withDense, String... top) throws IOException {
+
+    @Test
+    void shippedSwitchingSetConvertsItsBaseRun() {
+        AblationSet set = AblationSet.read(Path.of("..", "configs", "ablations", "switching.yaml"));
+        assertEquals("base", set.runs().get(0).name());
+        Path baseCheckpoint = set.outDir().resolve("base/checkpoints/step-000400");
+        for (AblationSet.Job job : set.jobs().subList(1, set.jobs().size())) {
+            assertTrue(set.setArguments(job).contains("trainer.init_from=" + baseCheckpoint), job.toString());
+        }
+    }
+
+    @Test
+    void aConversionRunStartsFromAnEarlierRunOfTheSet() throws IOException {
+        Path out = dir.resolve("conversion");
+        Path set = tinySet(out, false, String.join("\n",
+                "  - name: converted",
+                "    set:",
+                "      model.temporal.controller: true",
+                "      model.temporal.deliberation_cost: 0.5",
+                "      trainer.init_from: " + out.resolve("mohge/checkpoints/step-000003"),
+                "      trainer.trainable: [controller]",
+                "      losses.distill_coef: 1.0",
+                ""));
+        List<AblationResult> rows = AblationRunner.run(AblationSet.read(set), AblationRunner.Part.ALL, LocalGradients::new, false);
+        assertEquals(3, rows.size());
+        assertTrue(rows.get(2).routing().containsKey("val_decision_rate"), rows.get(2).routing().toString());
+        String routing = Files.readString(out.resolve(AblationRunner.RESULTS));
+        routing = routing.substring(routing.indexOf("## Switching"));
+        assertTrue(routing.matches("(?s).*\\| converted \\| [0-9.]+ (\\| [0-9.]+ \\| [0-9.]+ / [0-9.]+ ){2}\\| [0-9.]+ \\|.*"),
+                routing);
+        assertTrue(routing.matches("(?s).*\\| mohge \\| [0-9.]+ (\\| [0-9.]+ \\| [0-9.]+ / [0-9.]+ ){2}\\| - \\|.*"),
+                routing);
+    }
+
+    private Path tinySet(Path out, boolean withDense) throws IOException {
+        return tinySet(out, withDense, "");
+    }
+
+    /** A set of dense (optional), moe, mohge and {@code moreRuns}, with extra top-level lines {@code top}. */
+    private Path tinySet(Path out, boolean withDense, String moreRuns, String... top) throws IOException {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < 300; i++) text.append("group ").append(i % 5).append(" expert ").append(i % 7).append(" token ").append(i).append('\n');
         Path corpus = dir.resolve("corpus.txt");
@@ -180,6 +225,6 @@ class AblationTest {
                 "  - name: moe",
                 "    overrides: [../configs/ffn/moe.yaml]",
                 "  - name: mohge",
-                ""));
+                moreRuns));
     }
 }

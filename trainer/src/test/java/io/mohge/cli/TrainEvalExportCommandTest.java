@@ -80,6 +80,48 @@ class TrainEvalExportCommandTest {
         assertTrue(err.toString().contains("config.json is missing"), err.toString());
     }
 
+    /** Conversion from the command line: --init-from, then eval and generate report switch rates and cache loads. */
+    @Test
+    void convertEvaluateAndGenerateWithSwitchControllers(@TempDir Path dir) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 300; i++) text.append("the expert ").append(i % 17).append(" routes token ").append(i).append('\n');
+        Files.writeString(dir.resolve("corpus.txt"), text);
+        assertEquals(0, run(args("train", dir, "--no-progress")), err.toString());
+        Path base = dir.resolve("run/checkpoints/step-000006");
+
+        String[] convert = {"--init-from", base.toString(), "--no-progress", "--set", "run.out_dir=" + dir.resolve("conv"),
+                "--set", "model.temporal.controller=true", "--set", "model.temporal.deliberation_cost=0.02",
+                "--set", "trainer.trainable=[controller]", "--set", "losses.distill_coef=1", "--set", "losses.lm_coef=0"};
+        assertEquals(Main.EXIT_BAD_INPUT, run(args("train", dir, convert)));
+        assertTrue(err.toString().startsWith("error: Invalid export.on_finish"), err.toString());
+        List<String> withoutExport = args("train", dir, convert);
+        withoutExport.addAll(List.of("--set", "export.on_finish=false"));
+        assertEquals(0, run(withoutExport), err.toString());
+        assertTrue(out.toString().contains("COMPLETED at step 6 of 6"), out.toString());
+        assertTrue(Files.readString(dir.resolve("conv/config.resolved.yaml")).contains("init_from: " + base),
+                "--init-from sets trainer.init_from");
+
+        Path converted = dir.resolve("conv/checkpoints/step-000006");
+        assertEquals(0, run(args("eval", dir, "--checkpoint", converted.toString(), "--cache-experts", "1,4")),
+                err.toString());
+        assertTrue(out.toString().contains("switch rate (greedy decisions): top-1 "), out.toString());
+        assertTrue(out.toString().contains("controllers switch at"), out.toString());
+        assertTrue(out.toString().contains("expert cache (LRU, 1 experts resident per layer)")
+                && out.toString().contains("expert cache (LRU, 4 experts resident per layer)"), out.toString());
+
+        assertEquals(0, run(List.of("generate", "--checkpoint", converted.toString(), "--prompt", "the expert",
+                "--max-new-tokens", "12", "--temperature", "0", "--no-stop")), err.toString());
+        assertTrue(err.toString().contains("expert cache (LRU, 2 of 8 experts resident per layer)")
+                && err.toString().contains("expert cache (LRU, 4 of 8 experts resident per layer)"), err.toString());
+        assertTrue(err.toString().contains("expert-set switch rate") && err.toString().contains("(switch controllers"),
+                err.toString());
+
+        assertEquals(Main.EXIT_BAD_INPUT, run(args("export", dir, "--checkpoint", converted.toString(), "--out",
+                dir.resolve("x").toString())));
+        assertTrue(err.toString().startsWith("error: model.temporal.controller: this checkpoint has switch controllers"),
+                err.toString());
+    }
+
     private static String valLoss(String output) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("val_loss (\\S+) nats").matcher(output);
         assertTrue(m.find(), output);

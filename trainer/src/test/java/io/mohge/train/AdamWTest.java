@@ -105,6 +105,42 @@ class AdamWTest {
         assertArrayEquals(values(a), values(b), 0f);
     }
 
+    /** w [2, 2], then layer 0's switch controller: weight [2, 1] and bias [1]. */
+    private static ModelState withController() {
+        ParamStore store = new ParamStore.Builder().matrix("w", 2, 2)
+                .matrix(io.mohge.model.ParamNames.controllerWeight(0), 2, 1)
+                .bias(io.mohge.model.ParamNames.controllerBias(0), 1, 0.0).build(DataType.FLOAT, 1, 0.1);
+        store.values().assign(Nd4j.createFromArray(0.5f, -1.0f, 2.0f, 0.0f, 0.3f, -0.2f, 1.5f));
+        return new ModelState(store);
+    }
+
+    private static AdamW adam(ModelState m, double controllerLr) {
+        TrainerConfig d = TrainerConfig.DEFAULTS;
+        TrainerConfig c = new TrainerConfig(d.steps(), d.batchSize(), d.gradAccum(), 0.01, d.minLr(), d.warmupSteps(),
+                0.1, 0.9, 0.95, 1e-8, d.clipNorm(), d.logEvery(), d.evalEvery(), d.evalBatches(), d.checkpointEvery(),
+                d.keepCheckpoints(), "", java.util.List.of("all"), controllerLr);
+        return new AdamW(c, m, Kernels.forType(DataType.FLOAT));
+    }
+
+    @Test
+    void controllersTakeTheirOwnLearningRate() {
+        // controller_lr = 0.1 = 10 x lr: the controller's values move as under an optimizer at 10x the rate, the rest
+        // as under the plain rate, step after step (moments included)
+        ModelState own = withController(), plain = withController(), fast = withController();
+        AdamW optOwn = adam(own, 0.1), optPlain = adam(plain, 0), optFast = adam(fast, 0);
+        float[][] g = {{0.2f, -0.4f, 1e-3f, 0.5f, 0.3f, -0.1f, 0.8f}, {-0.1f, 0.7f, 0.3f, -2f, 0.3f, 0.9f, -0.4f}};
+        for (int step = 0; step < g.length; step++) {
+            double lr = step == 0 ? 0.01 : 0.005;           // the schedule's lr; the controllers get 10x of it
+            optOwn.update(grads(g[step]), lr);
+            optPlain.update(grads(g[step]), lr);
+            optFast.update(grads(g[step]), 10 * lr);
+        }
+        float[] o = values(own), p = values(plain), f = values(fast);
+        assertArrayEquals(java.util.Arrays.copyOfRange(p, 0, 4), java.util.Arrays.copyOfRange(o, 0, 4), 0f);
+        assertArrayEquals(java.util.Arrays.copyOfRange(f, 4, 7), java.util.Arrays.copyOfRange(o, 4, 7), 0f);
+        assertTrue(Math.abs(f[6] - p[6]) > 0.01, "the rates must differ visibly: " + f[6] + " vs " + p[6]);
+    }
+
     @Test
     void mismatchedGradientsAreRejected() {
         AdamW opt = adam(model(), 0.9, 0.95, 1e-8, 0.1);

@@ -56,11 +56,39 @@ class RoutingStatsTest {
         assertEquals(0.5, RoutingStats.switchRate(new int[][]{{1, 1, 2, 2, 1}}), 1e-12);
         assertEquals(0.4, RoutingStats.switchRate(new int[][]{{1, 1, 2, 2, 1}, {3, 3}}), 1e-12);
         assertTrue(Double.isNaN(RoutingStats.switchRate(new int[][]{{1}})));
-        RoutingStats s = stats();
+    }
+
+    @Test
+    void switchCountsSeparateTopExpertSetAndDecisionChangesWithinSequences() {
+        // two sequences of 5 positions, K = 2; sets are compared as sets (order ignored), never across sequences
+        int[] sets = {1, 2, 2, 1, 1, 3, 3, 1, 0, 1,
+                      0, 1, 1, 0, 1, 0, 2, 3, 2, 3};
+        int[] top = {1, 2, 1, 3, 0,
+                     0, 1, 1, 2, 2};
+        boolean[] switched = {true, false, true, false, true,
+                              true, true, false, false, true};
+        long[] c = SwitchCounts.count(top, sets, switched, 2, 5);
+        assertEquals(8, c[SwitchCounts.PAIRS]);
+        assertEquals(4 + 2, c[SwitchCounts.TOP1]);      // 1>2>1>3>0 | 0>1, 1>2
+        assertEquals(2 + 1, c[SwitchCounts.SET]);       // {12}{12}{13}{13}{01} | {01}{01}{01}{23}{23}
+        assertEquals(2 + 2, c[SwitchCounts.DECISIONS]); // positions 2 and 4 | positions 1 and 4
+        long[] plain = SwitchCounts.count(top, sets, null, 2, 5);
+        assertEquals(0, plain[SwitchCounts.DECISIONS]);
+
+        RoutingStats s = new RoutingStats(layout, 2, null, null, true);
         s.add(0, new long[]{1, 1, 1, 1});
-        s.addSwitchRate(0.5);
-        s.addSwitchRate(0.25);
-        assertEquals(0.375, s.metrics().get("switch_rate"), 1e-12);
+        s.addSwitches(new long[][]{c, {8, 0, 0, 0}});
+        s.addSwitches(new long[][]{{2, 1, 1, 1}, {2, 2, 2, 2}});
+        Map<String, Double> m = s.metrics();
+        assertEquals(7.0 / 10, m.get("switch_rate.0"), 1e-12);
+        assertEquals(4.0 / 10, m.get("set_switch_rate.0"), 1e-12);
+        assertEquals(2.0 / 10, m.get("switch_rate.1"), 1e-12);
+        assertEquals(9.0 / 20, m.get("switch_rate"), 1e-12);
+        assertEquals(6.0 / 20, m.get("set_switch_rate"), 1e-12);
+        assertEquals(7.0 / 20, m.get("decision_rate"), 1e-12);
+        assertEquals(RoutingStats.switchColumns(2, true).stream().filter(m::containsKey).toList(),
+                RoutingStats.switchColumns(2, true), "every switch column is reported");
+        assertThrows(IllegalArgumentException.class, () -> s.addSwitches(new long[][]{c}));
     }
 
     @Test
