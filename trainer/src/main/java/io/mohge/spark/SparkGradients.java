@@ -39,6 +39,8 @@ import java.util.Map;
  *   <li>sums the workers' gradient, loss and routing-count sums with treeAggregate and divides by the number of
  *       micro-batches: the global average the optimizer then applies on the driver.</li>
  * </ol>
+ * With {@code distributed.aggregation: sharded} the sums are taken block by block on the executors instead
+ * ({@link ShardedAggregation}), and the driver receives one summed gradient instead of one per worker.
  * A failed task is retried by Spark (spark.task.maxFailures = distributed.task_max_failures) on the same inputs.
  */
 public final class SparkGradients implements GradientSource {
@@ -56,6 +58,7 @@ public final class SparkGradients implements GradientSource {
     private final int batchSize;
     private final int gradAccum;
     private long step;
+    private StepTimings last;
 
     private SparkGradients(JavaSparkContext sc, boolean ownsContext, RunConfig cfg, Transformer model,
                            BatchSampler sampler, TokenDataset data) throws IOException {
@@ -95,6 +98,7 @@ public final class SparkGradients implements GradientSource {
     @Override
     public GradientStep.Result next(double groupAuxScale) {
         step++;
+        long t0 = System.nanoTime();
         int workers = dist.workers();
         long[] global = sampler.nextWindows(workers * gradAccum * batchSize);
         List<Tuple2<Worker.Task, Seq<String>>> tasks = new ArrayList<>();
@@ -109,17 +113,38 @@ public final class SparkGradients implements GradientSource {
         }
         Broadcast<Worker.StepInputs> inputs = sc.broadcast(
                 new Worker.StepInputs(step, flat.params(), flat.state(), groupAuxScale));
+        long t1 = System.nanoTime();
         try {
             JavaRDD<Worker.Task> rdd = sc.sc().makeRDD(JavaConverters.asScalaBuffer(tasks).toSeq(),
                     ClassTag$.MODULE$.apply(Worker.Task.class)).toJavaRDD();
             Broadcast<String> yaml = configYaml;
-            WorkerResult total = rdd
-                    .map(task -> Worker.run(yaml.value(), inputs.value(), task))
-                    .treeAggregate(WorkerResult.empty(), WorkerResult::merge, WorkerResult::merge, dist.aggregationDepth());
-            return total.toResult(flat);
+            WorkerResult stats;
+            float[] gradSum;
+            if (dist.aggregation() == DistributedConfig.Aggregation.SHARDED) {
+                GradientBlocks blocks = new GradientBlocks(flat.size(), dist.blocksFor(flat.size()));
+                ShardedAggregation.Total total = ShardedAggregation.aggregate(rdd.flatMapToPair(task ->
+                        ShardedAggregation.pieces(Worker.run(yaml, inputs, task), task.worker(), blocks).iterator()), blocks);
+                stats = total.stats();
+                gradSum = total.gradSum();
+            } else {
+                stats = rdd.map(task -> Worker.run(yaml, inputs, task))
+                        .treeAggregate(WorkerResult.empty(), WorkerResult::merge, WorkerResult::merge,
+                                dist.aggregationDepth());
+                gradSum = stats.gradSum;
+            }
+            GradientStep.Result result = stats.toResult(flat, gradSum);
+            long t2 = System.nanoTime();
+            long work = stats.fetchNanos + stats.computeNanos;
+            last = new StepTimings(t1 - t0 + stats.fetchNanos, stats.computeNanos, Math.max(0, t2 - t1 - work), t2 - t0);
+            return result;
         } finally {
             inputs.destroy();
         }
+    }
+
+    /** Where the time of the last step went (for the scale-out benchmark); null before the first step. */
+    public StepTimings lastTimings() {
+        return last;
     }
 
     /** Hosts holding the shards of these windows, the most-used shard's hosts first. */

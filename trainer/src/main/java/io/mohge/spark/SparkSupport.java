@@ -30,6 +30,12 @@ public final class SparkSupport {
         // Parameters and gradients travel as plain float[] (docs/engine.md: INDArray serialisation is 3-5x slower).
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.JavaSerializer");
         conf.setIfMissing("spark.driver.maxResultSize", "4g");
+        if (config.aggregation() == DistributedConfig.Aggregation.SHARDED) {
+            // every step's shuffle files (one gradient per worker) go once the driver's GC drops the step's RDDs;
+            // gradients are incompressible floats, so lz4 would only cost time
+            conf.setIfMissing("spark.cleaner.periodicGC.interval", "1min");
+            conf.setIfMissing("spark.shuffle.compress", "false");
+        }
         return new JavaSparkContext(conf);
     }
 
