@@ -82,12 +82,26 @@ class LossesTest {
 
     @Test
     void intraAuxWithOneGroupEqualsSwitchLoss() {
+        // docs/method.md section 4: with G = 1 and K_g = 1 (N = E) the intra-group loss is the Switch form
+        // alpha * E * sum_e f_e P_e with the same P. Both implementations, each through its own coefficients.
         double[][] probs = randomSoftmaxRows(6, 4);
-        double[][] selected = topKMask(probs, 1);
-        double[][] gates = selected; // top-1 renormalised gate is 1
-        double intra = LossReference.intraAux(gates, selected, 4, 1, 1, 0.01);
-        double sw = LossReference.switchAux(gates, selected, 1, 0.01);
-        assertEquals(sw, intra, 1e-15);
+        double[][] selected = topKMask(probs, 2);
+        double sdIntra = evalScalar(s -> AuxLosses.intraAux(s, var(s, "g", probs), var(s, "m", selected), 4, 1, 2, 0.01));
+        double sdSwitch = evalScalar(s -> AuxLosses.switchAux(s, var(s, "g", probs), var(s, "m", selected), 4, 2, 0.01));
+        assertEquals(sdSwitch, sdIntra, 1e-12);
+        double[] meanP = new double[4];
+        long[] counts = new long[4];
+        for (int t = 0; t < 6; t++) {
+            for (int e = 0; e < 4; e++) {
+                meanP[e] += probs[t][e] / 6;
+                counts[e] += Math.round(selected[t][e]);
+            }
+        }
+        RouterLosses.Term intra = RouterLosses.intraAux(meanP, counts, 6, 2, 4, 1, 0.01);
+        RouterLosses.Term sw = RouterLosses.switchAux(meanP, counts, 6, 2, 0.01);
+        assertEquals(sw.value(), intra.value(), 1e-15);
+        assertEquals(sdIntra, intra.value(), 1e-12, "the plain-Java loss equals the SameDiff twin");
+        assertTrue(intra.value() > 0.01 * 1.01, "top-2 of random rows is not uniform: " + intra.value());
     }
 
     @Test

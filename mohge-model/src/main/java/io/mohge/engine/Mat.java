@@ -27,7 +27,7 @@ public record Mat(INDArray base, long offset, int rows, int cols) {
     /** A whole 2-D array. */
     public static Mat of(INDArray a) {
         if (a.rank() != 2) throw new IllegalArgumentException("need a matrix, got rank " + a.rank());
-        return new Mat(a, 0, (int) a.rows(), (int) a.columns());
+        return new Mat(a, 0, a.rows(), a.columns());
     }
 
     /** Rows [from, from + count) of this matrix. */

@@ -104,7 +104,7 @@ final class RoutedFfn implements Ffn {
     @Override
     public void forward(INDArray input, INDArray y) {
         u = input;
-        int n = (int) u.rows();
+        int n = u.rows();
         kernels.gemm(Mat.of(u), false, params.paramMat(expertRouter), false, Mat.of(logitsE), 0);
         if (logitsG != null) kernels.gemm(Mat.of(u), false, params.paramMat(groupRouter), false, Mat.of(logitsG), 0);
         router.forward(Rows.read(logitsE), logitsG == null ? null : Rows.read(logitsG),

@@ -195,7 +195,7 @@ final class Rows {
             throw new IllegalStateException("row copy between incompatible arrays " + a.shapeInfoToString()
                     + " and " + b.shapeInfoToString());
         }
-        return (int) a.columns();
+        return a.columns();
     }
 
     private static boolean isFloat(INDArray a, INDArray b) {

@@ -64,7 +64,7 @@ final class VectorKernels implements Kernels {
     public void rope(INDArray x, INDArray cos, INDArray sinS, int headSize, boolean transpose) {
         Mem mX = Mem.of(x);
         int table = (int) cos.length();                       // T * D
-        int d = (int) x.columns();
+        int d = x.columns();
         int half = headSize / 2;
         float[] tc = new float[table], ts = new float[table];
         Mem.of(cos).buf().get(Mem.of(cos).offset(), tc);
@@ -185,10 +185,10 @@ final class VectorKernels implements Kernels {
         Mem mG = Mem.of(g);
         Mem mY = Mem.of(y);
         Mem mR = Mem.of(r);
-        int d = (int) x.columns();
+        int d = x.columns();
         Tiles t = new Tiles(3, d);
         float[] tg = t.load(2, mG, 0, d);
-        float[] tr = new float[(int) x.rows()];
+        float[] tr = new float[x.rows()];
         for (int n = 0; n < tr.length; n++) {
             float[] tx = t.load(0, mX, n * d, d), ty = t.tile(1);
             float rr = (float) (1 / Math.sqrt(dot(tx, tx, d) / d + eps));
@@ -212,8 +212,8 @@ final class VectorKernels implements Kernels {
         Mem mR = Mem.of(r);
         Mem mDxAcc = Mem.of(dxAcc);
         Mem mDgAcc = Mem.of(dgAcc);
-        int d = (int) x.columns();
-        int rows = (int) x.rows();
+        int d = x.columns();
+        int rows = x.rows();
         Tiles t = new Tiles(5, d);
         float[] tg = t.load(3, mG, 0, d);
         float[] tr = new float[rows];
@@ -249,7 +249,7 @@ final class VectorKernels implements Kernels {
     public double crossEntropy(INDArray logits, int[] targets, double[] weights, INDArray dlogits) {
         Mem mLogits = Mem.of(logits);
         Mem mD = dlogits == null ? null : Mem.of(dlogits);
-        int v = (int) logits.columns();
+        int v = logits.columns();
         Tiles t = new Tiles(2, v);
         double sum = 0;
         for (int n = 0; n < targets.length; n++) {

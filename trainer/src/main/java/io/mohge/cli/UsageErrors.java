@@ -23,7 +23,7 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
     }
 
     /**
-     * The error for a first argument that names no subcommand of {@code root} (e.g. {@code mohge merge --help},
+     * The error for a first argument that names no subcommand of {@code root} (e.g. {@code mohge distill --help},
      * which picocli would answer with the top-level help), or empty when the arguments start well.
      */
     static Optional<String> unknownCommand(CommandLine root, String... args) {

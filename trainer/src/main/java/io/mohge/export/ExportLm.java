@@ -41,6 +41,25 @@ public final class ExportLm {
         return config;
     }
 
+    /**
+     * Replaces the weights with those of another export of the same model config (e.g. merge candidates that
+     * differ only in their weights), without building a new model.
+     */
+    public void setWeights(ExportReader.ExportedModel m) {
+        if (!m.config().equals(config)) {
+            throw new IllegalArgumentException("export: " + m.dir() + " has another model config than the loaded one");
+        }
+        new ModelState(model.params()).load(m.params(), m.routerBiases(), m.dir().toString());
+    }
+
+    /**
+     * Forward pass of windows {@code [B][T + 1]}: every loss term and the routing decisions (tokens per expert of
+     * every routed layer).
+     */
+    public Transformer.Result forward(int[][] windows) {
+        return model.forward(Batch.ofWindows(windows, config.seqLen()), 0.0);
+    }
+
     /** Logits {@code [B][T][V]} of token ids {@code [B][T]}, T = seq_len. */
     public float[][][] logits(int[][] tokens) {
         int t = config.seqLen();

@@ -78,20 +78,9 @@ public final class Exporter {
     public static Result export(Checkpoint c, RunConfig config, Path outDir, ExportConfig export) throws IOException {
         TextTokenizer tokenizer = tokenizer(config);
         Files.createDirectories(outDir);
-        Map<String, FloatTensor> tensors = new TreeMap<>();
         long parameters = 0;
-        for (Map.Entry<String, FloatTensor> e : c.params().entrySet()) {
-            put(tensors, e.getKey(), e.getValue());
-            parameters += e.getValue().data().length;
-        }
-        for (Map.Entry<String, FloatTensor> e : c.routerBiases().entrySet()) {
-            put(tensors, e.getKey(), e.getValue());
-        }
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pt"); // truthful: names and [out, in] layout are what PyTorch loaders expect
-        meta.put("mohge_training_step", Long.toString(c.step()));
-        meta.put("tensor_name_scheme", TensorNames.SCHEME);
-        SafetensorsWriter.write(outDir.resolve(MODEL), tensors, export.dtype(), meta);
+        for (FloatTensor t : c.params().values()) parameters += t.data().length;
+        int tensors = writeModel(outDir, c.params(), c.routerBiases(), export.dtype(), c.step(), Map.of());
 
         ModelConfig model = config.model();
         writeJson(outDir.resolve(CONFIG), HfConfig.of(model, export.dtype(), tokenizer.kind(), c.step()));
@@ -104,9 +93,28 @@ public final class Exporter {
         } else {
             Files.deleteIfExists(outDir.resolve(PLACEMENT)); // never leave a stale placement from another model
         }
-        LOG.info("exported step {} ({} tensors, {} parameters, {}) to {}", c.step(), tensors.size(), parameters,
+        LOG.info("exported step {} ({} tensors, {} parameters, {}) to {}", c.step(), tensors, parameters,
                 export.dtype(), outDir);
-        return new Result(outDir, tensors.size(), parameters);
+        return new Result(outDir, tensors, parameters);
+    }
+
+    /**
+     * Writes {@code model.safetensors} into {@code outDir}: parameters and router biases under their exported names
+     * (matrices transposed to {@code [out, in]}), metadata {@code format: pt}, the name scheme, the training step,
+     * and {@code extraMeta}. Returns the number of tensors written.
+     */
+    public static int writeModel(Path outDir, Map<String, FloatTensor> params, Map<String, FloatTensor> routerBiases,
+                                 ExportConfig.DType dtype, long step, Map<String, String> extraMeta) throws IOException {
+        Map<String, FloatTensor> tensors = new TreeMap<>();
+        for (Map.Entry<String, FloatTensor> e : params.entrySet()) put(tensors, e.getKey(), e.getValue());
+        for (Map.Entry<String, FloatTensor> e : routerBiases.entrySet()) put(tensors, e.getKey(), e.getValue());
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt"); // truthful: names and [out, in] layout are what PyTorch loaders expect
+        meta.put("mohge_training_step", Long.toString(step));
+        meta.put("tensor_name_scheme", TensorNames.SCHEME);
+        meta.putAll(extraMeta);
+        SafetensorsWriter.write(outDir.resolve(MODEL), tensors, dtype, meta);
+        return tensors.size();
     }
 
     /**
@@ -152,7 +160,7 @@ public final class Exporter {
         }
     }
 
-    private static void writeJson(Path file, JsonObject json) throws IOException {
+    public static void writeJson(Path file, JsonObject json) throws IOException {
         AtomicFiles.write(file, (GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 

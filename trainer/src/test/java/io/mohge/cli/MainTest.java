@@ -61,8 +61,8 @@ class MainTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "frobnicate|unknown command 'frobnicate'; the commands are prepare, train|mohge --help",
-        "merge --help|unknown command 'merge'|mohge --help",
-        "help merge|Unknown subcommand 'merge'; see|mohge --help",
+        "distill --help|unknown command 'distill'|mohge --help",
+        "help distill|Unknown subcommand 'distill'; see|mohge --help",
         "train --bogus|Unknown option: '--bogus'|mohge train --help",
         "allocate --ranks|Missing required parameter for option '--ranks' (N)|mohge allocate --help",
         "allocate --ranks x|Invalid value for option '--ranks': 'x' is not an int|mohge allocate --help",
