@@ -3,6 +3,7 @@ package io.mohge.spark;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.BatchSampler;
+import io.mohge.data.DataConfig;
 import io.mohge.data.ShardLocation;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
@@ -10,6 +11,7 @@ import io.mohge.engine.Transformer;
 import io.mohge.train.GradientSource;
 import io.mohge.train.GradientStep;
 import io.mohge.train.ModelState;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -65,7 +67,7 @@ public final class SparkGradients implements GradientSource {
         this.sc = sc;
         this.ownsContext = ownsContext;
         this.dist = cfg.distributed();
-        this.configYaml = sc.broadcast(ConfigLoader.toYaml(cfg));
+        this.configYaml = sc.broadcast(ConfigLoader.toYaml(executorConfig(cfg, data)));
         this.sampler = sampler;
         this.flat = new FlatParams(model.params());
         this.shards = data.locations(Split.TRAIN);
@@ -75,6 +77,29 @@ public final class SparkGradients implements GradientSource {
         this.gradAccum = cfg.trainer().gradAccum();
         LOG.info("data-parallel training on {} ({} workers x {} micro-batches x {} sequences per step)",
                 sc.master(), dist.workers(), gradAccum, batchSize);
+    }
+
+    /**
+     * The config the executors build their models from: data.dir as the dataset's qualified URI (an executor's working
+     * directory is not the driver's, so a relative local path would point elsewhere) and the distributed section at
+     * its defaults (executors do not use it, and runs that differ only there share the executors' pooled models).
+     */
+    static RunConfig executorConfig(RunConfig cfg, TokenDataset data) {
+        DataConfig d = cfg.data();
+        return new RunConfig(cfg.run(), cfg.model(), cfg.losses(), cfg.allocation(),
+                new DataConfig(d.corpus(), data.dir(), d.tokenizer(), d.bpeVocabSize(), d.valFraction(), d.shardTokens(),
+                        d.maxCorpusBytes()),
+                cfg.trainer(), cfg.export(), DistributedConfig.DEFAULTS);
+    }
+
+    /**
+     * Serialised size of one step's broadcast (parameters and router state) in bytes: what every executor fetches
+     * per step. Serialises it once, so call it outside timed code.
+     */
+    public long broadcastBytes() {
+        Worker.StepInputs in = new Worker.StepInputs(step, flat.params(), flat.state(), 1.0);
+        return SparkEnv.get().serializer().newInstance()
+                .serialize(in, ClassTag$.MODULE$.apply(Worker.StepInputs.class)).remaining();
     }
 
     /** A factory that opens its own Spark context from the run's {@code distributed} section. */

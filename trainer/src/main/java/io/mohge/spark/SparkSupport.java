@@ -13,7 +13,13 @@ public final class SparkSupport {
      * the same jar runs embedded ({@code local[*]}) or on YARN / standalone clusters unchanged.
      */
     public static JavaSparkContext open(String appName, DistributedConfig config) {
+        return open(appName, config, java.util.Map.of());
+    }
+
+    /** Opens a context with some settings that win over everything else (the scale-out bench sizes its apps so). */
+    public static JavaSparkContext open(String appName, DistributedConfig config, java.util.Map<String, String> forced) {
         SparkConf conf = new SparkConf(true).setAppName(appName);
+        forced.forEach(conf::set);
         conf.setIfMissing("spark.master", localWithRetries(config));
         boolean local = conf.get("spark.master").startsWith("local");
         if (local) {

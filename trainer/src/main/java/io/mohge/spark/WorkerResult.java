@@ -61,12 +61,17 @@ final class WorkerResult implements Serializable {
         return w;
     }
 
-    /** Adds {@code other} into this one and returns this (the treeAggregate seqOp and combOp). */
+    /**
+     * Adds {@code other} into this one and returns this (the treeAggregate seqOp and combOp). {@code other} must not
+     * be used afterwards: its gradient array may now be this one's.
+     */
     WorkerResult merge(WorkerResult other) {
         if (other.microBatches == 0) return this;
         if (other.gradSum != null) {
             if (gradSum == null) {
-                gradSum = other.gradSum.clone();
+                // adopted, not copied: a result merged into another is never used again (tasks' results, partial
+                // sums), and at 100M parameters a copy is 400 MB more heap per executor and on the driver
+                gradSum = other.gradSum;
             } else {
                 for (int i = 0; i < gradSum.length; i++) gradSum[i] += other.gradSum[i];
             }
