@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
@@ -45,7 +44,11 @@ class ClusterIT {
     static final int STEPS = 16;
     static final Duration JOB_TIMEOUT = Duration.ofMinutes(10);
 
-    @TempDir
+    /**
+     * A fixed place (not a temporary directory), so that .ci/run can stop the daemons with {@code mohge cluster down}
+     * even when this JVM was killed, and the logs stay for a look after a failure.
+     */
+    static final Path BASE = Path.of("target", "cluster-it").toAbsolutePath();
     static Path base;
 
     static LocalCluster cluster;
@@ -57,8 +60,14 @@ class ClusterIT {
     @BeforeAll
     static void startClusterAndPrepareTheCorpus() throws Exception {
         Path repo = Path.of("..").toAbsolutePath().normalize();
-        cluster = LocalCluster.open(new ClusterLayout(base.resolve("cluster"), repo),
-                new ClusterDaemons.WorkerResources(2, "4g"));
+        ClusterDaemons.WorkerResources resources = new ClusterDaemons.WorkerResources(2, "4g");
+        if (Files.isDirectory(BASE.resolve("cluster"))) {
+            // a previous run that was killed: stop what its pid files record (pid, start time and class must match)
+            LocalCluster.open(new ClusterLayout(BASE.resolve("cluster"), repo), resources).down();
+        }
+        deleteTree(BASE);
+        base = Files.createDirectories(BASE);
+        cluster = LocalCluster.open(new ClusterLayout(base.resolve("cluster"), repo), resources);
         stopOnExit = new Thread(ClusterIT::stopQuietly, "stop-local-cluster");
         Runtime.getRuntime().addShutdownHook(stopOnExit);
         cluster.up(Duration.ofMinutes(4), System.out::println);
@@ -75,6 +84,13 @@ class ClusterIT {
         Runtime.getRuntime().removeShutdownHook(stopOnExit);
         for (long pid : pids) {
             assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "daemon pid " + pid + " still runs");
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
         }
     }
 
