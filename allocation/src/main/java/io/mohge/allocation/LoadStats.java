@@ -100,13 +100,4 @@ public final class LoadStats {
                 .map(row -> "  [" + Arrays.stream(row).mapToObj(String::valueOf).collect(Collectors.joining(", ")) + "]")
                 .collect(Collectors.joining(",\n")) + "\n]}\n";
     }
-
-    /** Writes {@link #toJson} to {@code file} (UTF-8). */
-    public static void write(Path file, long[][] tokensPerLayer) {
-        try {
-            Files.writeString(file, toJson(tokensPerLayer), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write load statistics " + file + ": " + e.getMessage(), e);
-        }
-    }
 }

@@ -158,17 +158,8 @@ public final class Placement {
      */
     public static Placement fromJson(String json) { return PlacementJson.read(json); }
 
-    /** Writes {@link #toJson()} to {@code file} (UTF-8). */
-    public void save(Path file) {
-        try {
-            Files.writeString(file, toJson(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write placement to " + file + ": " + e.getMessage(), e);
-        }
-    }
-
     /**
-     * Reads a placement saved by {@link #save}.
+     * Reads a placement file written from {@link #toJson()}.
      *
      * @throws IllegalArgumentException (message starting with the file name) if it is missing, corrupt or inconsistent
      */

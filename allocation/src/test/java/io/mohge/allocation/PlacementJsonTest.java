@@ -53,10 +53,10 @@ class PlacementJsonTest {
     }
 
     @Test
-    void saveAndLoadFile(@TempDir Path dir) {
+    void saveAndLoadFile(@TempDir Path dir) throws java.io.IOException {
         Path file = dir.resolve("placement.json");
         Placement p = new AllSizeDecoupledStrategy().place(REF, 8);
-        p.save(file);
+        Files.writeString(file, p.toJson());
         assertEquals(p, Placement.load(file));
     }
 

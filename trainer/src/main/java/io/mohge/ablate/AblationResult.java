@@ -4,67 +4,62 @@ import io.mohge.allocation.PlacementStrategy;
 import io.mohge.config.RunConfig;
 import io.mohge.model.ModelConfig;
 import io.mohge.model.ParamCount;
-import io.mohge.train.TrainResult;
+import io.mohge.train.MetricsLog;
+import io.mohge.train.Plots;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
- * One row of an ablation table, from a run's config and its metrics.csv.
+ * The figures of one finished (or stopped) ablation job, read from its config and its metrics.csv.
+ *
+ * <p>Routing figures (active parameters, group shares, imbalance) are means over the logged intervals of the
+ * second half of training: with the default {@code losses.group_start_fraction: 0.5} that is where the group-wise
+ * loss acts, and it leaves out the router's first, unsettled steps.
  *
  * @param totalParams    all trainable parameters
  * @param routedParams   routed expert parameters (all layers)
- * @param activeParams   parameters used per token, measured over the run (heterogeneous experts make it depend on
- *                       routing); ParamCount's estimate when the run logged none
+ * @param activeParams   parameters used per token as measured (heterogeneous experts make it depend on routing);
+ *                       ParamCount's estimate when the run logged none
  * @param valLoss        the last validation loss
  * @param tokensPerSecond mean training throughput over the logged intervals after the first
- * @param imbalance      mean per-rank compute imbalance (max/mean of tokens x width) of the configured placement
+ * @param groupShares    share of routed assignments per expert group (empty unless the FFN is MoHGE)
+ * @param imbalance      per-rank compute imbalance (max/mean of tokens x width) of the configured placement
  * @param imbalanceContiguous the same for the contiguous placement, for comparison
+ * @param stepsDone      the last logged step
+ * @param stepsPlanned   trainer.steps
  */
-public record AblationResult(String name, ModelConfig.FfnType ffn, String strategy, long totalParams,
+public record AblationResult(String name, Long seed, ModelConfig.FfnType ffn, String strategy, long totalParams,
                              long routedParams, double activeParams, double valLoss, double tokensPerSecond,
-                             double imbalance, double imbalanceContiguous, TrainResult.Stop stop) {
+                             double[] groupShares, double imbalance, double imbalanceContiguous,
+                             long stepsDone, long stepsPlanned) {
 
-    static AblationResult of(String name, RunConfig cfg, ParamCount count, List<Map<String, Double>> metrics,
-                             TrainResult.Stop stop) {
-        long routed = ParamCount.routedExpertsPerLayer(cfg.model()) * cfg.model().nLayers();
-        double active = mean(metrics, "active_params", r -> true);
-        return new AblationResult(name, cfg.model().ffn(),
-                PlacementStrategy.nameOf(cfg.allocation().strategy()),
-                count.totalParams(), routed, Double.isNaN(active) ? count.activeParams() : active,
-                last(metrics, "val_loss"), mean(metrics, "tokens_per_s", r -> r != metrics.get(0)),
-                mean(metrics, "imbalance", r -> true), mean(metrics, "imbalance_contiguous", r -> true), stop);
+    public boolean complete() {
+        return stepsDone >= stepsPlanned;
     }
 
-    /** The Markdown table of a set; "saved vs MoE" compares routed expert parameters with the set's first moe run. */
-    static String markdown(AblationSet set, List<AblationResult> rows) {
-        AblationResult moe = rows.stream().filter(r -> r.ffn() == ModelConfig.FfnType.MOE).findFirst().orElse(null);
-        StringBuilder sb = new StringBuilder();
-        sb.append("# Ablation ").append(set.file()).append("\n\n");
-        sb.append("Base config `").append(set.base()).append("`, shared settings ").append(set.shared()).append(".\n\n");
-        sb.append("| run | FFN | total params | routed expert params | routed saved vs MoE | active params/token "
-                + "| val loss | tokens/s | per-GPU imbalance (placement) | imbalance (contiguous) |\n");
-        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (AblationResult r : rows) {
-            String saved = moe == null || r.routedParams() == 0 ? "-"
-                    : String.format(Locale.ROOT, "%.1f%%", 100.0 * (1 - (double) r.routedParams() / moe.routedParams()));
-            boolean routed = r.ffn() != ModelConfig.FfnType.DENSE;
-            sb.append(String.format(Locale.ROOT, "| %s%s | %s | %,d | %,d | %s | %,.0f | %.4f | %,.0f | %s | %s |%n",
-                    r.name(), r.stop() == TrainResult.Stop.COMPLETED ? "" : " (" + r.stop() + ")",
-                    r.ffn().name().toLowerCase(Locale.ROOT), r.totalParams(), r.routedParams(), saved, r.activeParams(),
-                    r.valLoss(), r.tokensPerSecond(),
-                    routed ? String.format(Locale.ROOT, "%.3f (%s)", r.imbalance(), r.strategy()) : "-",
-                    routed ? String.format(Locale.ROOT, "%.3f", r.imbalanceContiguous()) : "-"));
-        }
-        sb.append("\nImbalance: max over ranks of routed tokens x expert width divided by its mean (1.0 is perfect), "
-                + "for allocation.ranks ranks, averaged over the logged intervals.\n");
-        return sb.toString();
+    static AblationResult of(AblationSet.Job job, RunConfig cfg, List<Map<String, Double>> metrics) {
+        ModelConfig model = cfg.model();
+        ParamCount count = ParamCount.of(model);
+        long routed = ParamCount.routedExpertsPerLayer(model) * model.nLayers();
+        long planned = cfg.trainer().steps();
+        List<Map<String, Double>> late = metrics.stream().filter(r -> r.get(MetricsLog.STEP) > planned / 2.0).toList();
+        if (late.isEmpty()) late = metrics;
+        double active = mean(late, "active_params");
+        int groups = model.ffn() == ModelConfig.FfnType.MOHGE ? model.mohge().groups() : 0;
+        double[] shares = new double[groups];
+        for (int g = 0; g < groups; g++) shares[g] = mean(late, Plots.GROUP_SHARE_PREFIX + g);
+        double tokensPerSecond = metrics.size() < 2 ? mean(metrics, "tokens_per_s")
+                : mean(metrics.subList(1, metrics.size()), "tokens_per_s");
+        long done = metrics.isEmpty() ? 0 : Math.round(metrics.get(metrics.size() - 1).get(MetricsLog.STEP));
+        return new AblationResult(job.run().name(), job.seed(), model.ffn(),
+                PlacementStrategy.nameOf(cfg.allocation().strategy()), count.totalParams(), routed,
+                Double.isNaN(active) ? count.activeParams() : active, last(metrics, "val_loss"), tokensPerSecond,
+                shares, mean(late, "imbalance"), mean(late, "imbalance_contiguous"), done, planned);
     }
 
-    private static double mean(List<Map<String, Double>> rows, String column, Predicate<Map<String, Double>> use) {
-        return rows.stream().filter(use).map(r -> r.get(column)).filter(v -> v != null && Double.isFinite(v))
+    private static double mean(List<Map<String, Double>> rows, String column) {
+        return rows.stream().map(r -> r.get(column)).filter(v -> v != null && Double.isFinite(v))
                 .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 

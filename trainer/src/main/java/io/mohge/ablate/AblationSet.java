@@ -20,19 +20,32 @@ import java.util.Set;
  * out_dir: runs/ablations/tiny          # one sub-directory per run, plus results.md and plots
  * set:                                  # applied to every run (the shared budget), as --set
  *   trainer.steps: 200
+ * seeds: [1, 2, 3]                      # optional: every run once per seed (run.seed), in out_dir/NAME/seed-S
+ * reference: mohge                      # optional: the run the others are compared with (default: the first)
  * runs:
  *   - name: moe
  *     overrides: [configs/ffn/moe.yaml] # optional override files, relative to the working directory
  *     set: {model.moe.top_k: 2}         # optional per-run --set values
  * </pre>
  * Paths are resolved against the working directory, like the CLI's --config.
+ *
+ * @param seeds     the seeds each run is trained with; empty: once, with the base config's seed, in out_dir/NAME
+ * @param reference the name of the run every other run is compared with
  */
-public record AblationSet(Path file, Path base, Path outDir, Map<String, String> shared, List<Run> runs) {
+public record AblationSet(Path file, Path base, Path outDir, Map<String, String> shared, List<Run> runs,
+                          List<Long> seeds, String reference) {
 
     /** One run of the set. */
     public record Run(String name, List<Path> overrides, Map<String, String> set) { }
 
-    private static final Set<String> TOP_KEYS = Set.of("base", "out_dir", "set", "runs");
+    /** One training job: a run with one seed ({@code null}: the base config's seed) in its own directory. */
+    public record Job(Run run, Long seed, Path dir) {
+        public String label() {
+            return seed == null ? run.name() : run.name() + " seed " + seed;
+        }
+    }
+
+    private static final Set<String> TOP_KEYS = Set.of("base", "out_dir", "set", "runs", "seeds", "reference");
     private static final Set<String> RUN_KEYS = Set.of("name", "overrides", "set");
 
     /** Reads and validates an ablation set; every error names the file and the entry. */
@@ -82,16 +95,39 @@ public record AblationSet(Path file, Path base, Path outDir, Map<String, String>
             }
             runs.add(new Run(name, List.copyOf(overrides), sets(file, where + ".set", r.get("set"))));
         }
-        return new AblationSet(file, base, out, shared, List.copyOf(runs));
+        List<Long> seeds = seeds(file, map.get("seeds"));
+        String reference = runs.get(0).name();
+        if (map.get("reference") != null) {
+            reference = string(file, "reference", map.get("reference"));
+            if (!names.contains(reference)) {
+                throw new IllegalArgumentException(file + ": reference '" + reference + "' is not a run name; runs: "
+                        + String.join(", ", runs.stream().map(Run::name).toList()));
+            }
+        }
+        return new AblationSet(file, base, out, shared, List.copyOf(runs), seeds, reference);
     }
 
-    /** The --set arguments of one run: the shared budget first, then the run's own values (which win). */
-    public List<String> setArguments(Run run) {
+    /** Every (run, seed) job in order: runs in the set's order, each with all its seeds. */
+    public List<Job> jobs() {
+        List<Job> jobs = new ArrayList<>();
+        for (Run run : runs) {
+            if (seeds.isEmpty()) {
+                jobs.add(new Job(run, null, outDir.resolve(run.name())));
+            } else {
+                for (Long seed : seeds) jobs.add(new Job(run, seed, outDir.resolve(run.name()).resolve("seed-" + seed)));
+            }
+        }
+        return jobs;
+    }
+
+    /** The --set arguments of one job: the shared budget first, then the run's own values (which win). */
+    public List<String> setArguments(Job job) {
         List<String> args = new ArrayList<>();
         shared.forEach((k, v) -> args.add(k + "=" + v));
-        run.set().forEach((k, v) -> args.add(k + "=" + v));
-        args.add("run.name=" + run.name());
-        args.add("run.out_dir=" + outDir.resolve(run.name()));
+        job.run().set().forEach((k, v) -> args.add(k + "=" + v));
+        args.add("run.name=" + job.run().name());
+        args.add("run.out_dir=" + job.dir());
+        if (job.seed() != null) args.add("run.seed=" + job.seed());
         return args;
     }
 
@@ -109,6 +145,24 @@ public record AblationSet(Path file, Path base, Path outDir, Map<String, String>
             throw new IllegalArgumentException(file + ": " + key + " must be a non-empty text value");
         }
         return String.valueOf(value);
+    }
+
+    private static List<Long> seeds(Path file, Object value) {
+        if (value == null) return List.of();
+        String fix = "; write e.g. seeds: [1, 2, 3]";
+        if (!(value instanceof List<?> list) || list.isEmpty()) {
+            throw new IllegalArgumentException(file + ": seeds must be a non-empty list of whole numbers" + fix);
+        }
+        List<Long> seeds = new ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof Integer || o instanceof Long)) {
+                throw new IllegalArgumentException(file + ": seeds entry '" + o + "' is not a whole number" + fix);
+            }
+            long seed = ((Number) o).longValue();
+            if (seeds.contains(seed)) throw new IllegalArgumentException(file + ": seed " + seed + " appears twice in seeds");
+            seeds.add(seed);
+        }
+        return List.copyOf(seeds);
     }
 
     private static Map<String, String> sets(Path file, String key, Object value) {

@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.files.AtomicFiles;
 import io.mohge.allocation.ExpertLayout;
 import io.mohge.allocation.ExpertLoad;
 import io.mohge.allocation.LoadStats;
@@ -48,7 +49,7 @@ final class AllocateCommand implements Callable<Integer> {
     Path save;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         RunConfig config = options.load();
         ExpertLayout layout = config.expertLayout().orElseThrow(() -> new IllegalArgumentException(
                 "model.ffn = dense has no routed experts to place; use an moe or mohge config"));
@@ -68,7 +69,7 @@ final class AllocateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.print(StrategyComparison.of(layout, n, expertLoad, config.model().dModel()).toTable());
         if (save != null) {
-            PlacementStrategy.of(config.allocation().strategy(), expertLoad).place(layout, n).save(save);
+            AtomicFiles.writeString(save, PlacementStrategy.of(config.allocation().strategy(), expertLoad).place(layout, n).toJson());
             out.println("placement (" + PlacementStrategy.nameOf(config.allocation().strategy()) + ") written to " + save);
         }
         out.flush();

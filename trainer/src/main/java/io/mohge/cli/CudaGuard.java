@@ -21,14 +21,10 @@ final class CudaGuard {
 
     private CudaGuard() { }
 
-    static void checkBeforeNd4j() {
-        if (!cudaBackendPresent()) return;
-        List<String> lines = queryComputeCapabilities();
-        String refusal = refusal(lines);
-        if (refusal != null) {
-            System.err.println("error: " + refusal);
-            System.exit(Main.EXIT_BAD_INPUT);
-        }
+    /** @return a message refusing this machine's GPU, or empty when the GPUs (or the CPU backend) can run */
+    static java.util.Optional<String> checkBeforeNd4j() {
+        if (!cudaBackendPresent()) return java.util.Optional.empty();
+        return java.util.Optional.ofNullable(refusal(queryComputeCapabilities()));
     }
 
     private static boolean cudaBackendPresent() {

@@ -26,14 +26,14 @@ public final class Main implements Runnable {
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "More logging (INFO for all libraries, DEBUG for MoHGE-J) and stack traces on errors.")
     void setVerbose(boolean verbose) {
-        Main.verbose = verbose;
+        this.verbose = verbose;
         if (verbose) {
             Configurator.setRootLevel(Level.INFO);
             Configurator.setLevel("io.mohge", Level.DEBUG);
         }
     }
 
-    private static boolean verbose;
+    private boolean verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -54,11 +54,17 @@ public final class Main implements Runnable {
 
     /** Runs the CLI with the given output streams and returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CudaGuard.checkBeforeNd4j();
-        CommandLine cli = new CommandLine(new Main());
+        var gpuRefusal = CudaGuard.checkBeforeNd4j();
+        if (gpuRefusal.isPresent()) {
+            err.println("error: " + gpuRefusal.get());
+            err.flush();
+            return EXIT_BAD_INPUT;
+        }
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main);
         cli.setOut(out);
         cli.setErr(err);
-        cli.setExecutionExceptionHandler(Main::handle);
+        cli.setExecutionExceptionHandler(main::handle);
         cli.setParameterExceptionHandler(new UsageErrors());
         var unknown = UsageErrors.unknownCommand(cli, args);
         if (unknown.isPresent()) return UsageErrors.print(err, unknown.get(), "mohge");
@@ -66,7 +72,7 @@ public final class Main implements Runnable {
     }
 
     /** Bad input prints one readable line; anything else is a bug and keeps its stack trace. */
-    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    private int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         if (isBadInput(e)) {
             err.println("error: " + e.getMessage());

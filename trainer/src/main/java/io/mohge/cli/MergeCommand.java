@@ -2,7 +2,7 @@ package io.mohge.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import io.mohge.export.AtomicFiles;
+import io.mohge.files.AtomicFiles;
 import io.mohge.export.ExportLm;
 import io.mohge.export.ExportReader;
 import io.mohge.export.Exporter;

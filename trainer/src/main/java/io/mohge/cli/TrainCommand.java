@@ -1,5 +1,8 @@
 package io.mohge.cli;
 
+import io.mohge.export.Exporter;
+import java.nio.file.Path;
+
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.train.TrainResult;
@@ -56,7 +59,8 @@ final class TrainCommand implements Callable<Integer> {
                 new Trainer.Options(resume, training.progressBar(), stopAfter),
                 training.gradients());
         out.println(result.message());
-        if (result.exportDir() != null) out.println("exported to " + result.exportDir());
+        Path exported = Exporter.exportFinishedRun(config, result);
+        if (exported != null) out.println("exported to " + exported);
         out.flush();
         return result.stop() == TrainResult.Stop.NON_FINITE ? EXIT_NON_FINITE : 0;
     }

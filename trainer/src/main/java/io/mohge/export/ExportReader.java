@@ -1,5 +1,9 @@
 package io.mohge.export;
 
+import io.mohge.tensors.SafetensorsReader;
+
+import io.mohge.tensors.FloatTensor;
+
 import io.mohge.model.ModelConfig;
 
 import java.io.IOException;

@@ -1,5 +1,12 @@
 package io.mohge.export;
 
+import io.mohge.tensors.DType;
+
+import io.mohge.tensors.SafetensorsWriter;
+
+import io.mohge.tensors.FloatTensor;
+
+import io.mohge.files.AtomicFiles;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
@@ -14,6 +21,8 @@ import io.mohge.data.TextTokenizer;
 import io.mohge.model.ModelConfig;
 import io.mohge.train.Checkpoint;
 import io.mohge.train.CheckpointStore;
+import io.mohge.train.Trainer;
+import io.mohge.train.TrainResult;
 import io.mohge.train.ExportConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
@@ -65,6 +74,24 @@ public final class Exporter {
     public record Result(Path dir, int tensors, long parameters) { }
 
     /**
+     * The export that follows training when {@code export.on_finish} is set: a run that completed is exported from
+     * its last checkpoint to {@link Trainer#exportDir}; a finished run resumed again (no step trained now) is not
+     * exported a second time.
+     *
+     * @return the export directory, or null when nothing was exported
+     */
+    public static Path exportFinishedRun(RunConfig cfg, TrainResult result) throws IOException {
+        Path dir = Trainer.exportDir(cfg);
+        boolean exported = Files.exists(dir.resolve(MODEL));
+        if (result.stop() != TrainResult.Stop.COMPLETED || !cfg.export().onFinish() || result.lastCheckpoint() == null
+                || result.losses().isEmpty() && exported) {
+            return null;
+        }
+        export(result.lastCheckpoint(), dir, cfg.export());
+        return dir;
+    }
+
+    /**
      * Exports the checkpoint in {@code checkpointDir} (a {@code step-NNNNNN} directory) to {@code outDir}.
      * The run config is the one stored in the checkpoint.
      */
@@ -104,7 +131,7 @@ public final class Exporter {
      * and {@code extraMeta}. Returns the number of tensors written.
      */
     public static int writeModel(Path outDir, Map<String, FloatTensor> params, Map<String, FloatTensor> routerBiases,
-                                 ExportConfig.DType dtype, long step, Map<String, String> extraMeta) throws IOException {
+                                 DType dtype, long step, Map<String, String> extraMeta) throws IOException {
         Map<String, FloatTensor> tensors = new TreeMap<>();
         for (Map.Entry<String, FloatTensor> e : params.entrySet()) put(tensors, e.getKey(), e.getValue());
         for (Map.Entry<String, FloatTensor> e : routerBiases.entrySet()) put(tensors, e.getKey(), e.getValue());

@@ -4,7 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import io.mohge.model.ModelConfig;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.DType;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.mohge.merge;
 
 import io.mohge.export.ExportReader.ExportedModel;
-import io.mohge.export.FloatTensor;
+import io.mohge.tensors.FloatTensor;
 import io.mohge.model.FfnSpec;
 import io.mohge.model.ModelConfig;
 import io.mohge.model.ParamNames;

@@ -1,13 +1,13 @@
 package io.mohge.merge;
 
 import io.mohge.engine.Sampler;
-import io.mohge.export.AtomicFiles;
+import io.mohge.files.AtomicFiles;
 import io.mohge.export.ExportLm;
 import io.mohge.export.ExportReader;
 import io.mohge.export.ExportReader.ExportedModel;
 import io.mohge.generate.Generator;
 import io.mohge.generate.ServingModel;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.DType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package io.mohge.merge;
 
-import io.mohge.export.FloatTensor;
+import io.mohge.tensors.FloatTensor;
 import io.mohge.model.FfnSpec;
 import io.mohge.model.ModelConfig;
 

@@ -1,17 +1,19 @@
 package io.mohge.merge;
 
+import io.mohge.tensors.SafetensorsWriter;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.mohge.allocation.ExpertLayout;
 import io.mohge.allocation.Placement;
 import io.mohge.allocation.PlacementStrategy;
-import io.mohge.export.AtomicFiles;
+import io.mohge.files.AtomicFiles;
 import io.mohge.export.ExportReader.ExportedModel;
 import io.mohge.export.Exporter;
 import io.mohge.export.HfConfig;
 import io.mohge.model.ModelConfig;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.DType;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +74,7 @@ public final class MergedExport {
     public static long parameterBytes(ExportedModel m, DType dtype) {
         long n = m.params().values().stream().mapToLong(t -> t.data().length).sum()
                 + m.routerBiases().values().stream().mapToLong(t -> t.data().length).sum();
-        return n * io.mohge.export.SafetensorsWriter.bytesPerElement(dtype);
+        return n * SafetensorsWriter.bytesPerElement(dtype);
     }
 
     /** The dtype an export's weights are stored in (its config.json's torch_dtype). */

@@ -1,6 +1,6 @@
 package io.mohge.train;
 
-import io.mohge.export.FloatTensor;
+import io.mohge.tensors.FloatTensor;
 
 import java.util.Collections;
 import java.util.Map;

@@ -1,14 +1,15 @@
 package io.mohge.train;
 
+import io.mohge.files.AtomicFiles;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.mohge.export.FloatTensor;
-import io.mohge.export.SafetensorsReader;
-import io.mohge.export.SafetensorsWriter;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.FloatTensor;
+import io.mohge.tensors.SafetensorsReader;
+import io.mohge.tensors.SafetensorsWriter;
+import io.mohge.tensors.DType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,6 +108,7 @@ public final class CheckpointStore {
             } else {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             }
+            AtomicFiles.forceDirectory(root);
         } catch (IOException | UncheckedIOException e) {
             String reason = e instanceof UncheckedIOException u ? u.getCause().toString() : e.toString();
             throw new IOException("checkpoint step " + c.step() + " could not be written to " + root + " (" + reason

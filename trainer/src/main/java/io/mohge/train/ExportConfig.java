@@ -1,5 +1,7 @@
 package io.mohge.train;
 
+import io.mohge.tensors.DType;
+
 /**
  * Checkpoint export for serving stacks (YAML section {@code export}).
  *
@@ -10,9 +12,6 @@ package io.mohge.train;
 public record ExportConfig(String dir, DType dtype, boolean onFinish) {
 
     public static final ExportConfig DEFAULTS = new ExportConfig("", DType.F32, true);
-
-    /** safetensors dtype names. */
-    public enum DType { F32, F16, BF16 }
 
     public ExportConfig {
         if (dir == null) throw new IllegalArgumentException("dir: use an empty string for <run.out_dir>/export");

@@ -1,7 +1,7 @@
 package io.mohge.train;
 
 import io.mohge.engine.ParamStore;
-import io.mohge.export.FloatTensor;
+import io.mohge.tensors.FloatTensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;

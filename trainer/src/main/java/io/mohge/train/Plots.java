@@ -4,6 +4,9 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -92,6 +95,41 @@ public final class Plots {
         }
         JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
                 true, false, false);
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
+    }
+
+    /**
+     * One PNG with a line per series over {@code x} and a shaded band around it: {@code series} maps a name to
+     * three arrays, the line and the band's lower and upper edges. NaN points are left out.
+     */
+    public static void bands(Path png, String title, String xLabel, String yLabel, double[] x,
+                             Map<String, double[][]> series) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        for (Map.Entry<String, double[][]> e : series.entrySet()) {
+            double[][] v = e.getValue();
+            if (v.length != 3 || v[0].length != x.length || v[1].length != x.length || v[2].length != x.length) {
+                throw new IllegalArgumentException("series " + e.getKey() + " needs line, low and high of " + x.length
+                        + " points each");
+            }
+            YIntervalSeries s = new YIntervalSeries(e.getKey(), false, true);
+            for (int i = 0; i < x.length; i++) {
+                if (Double.isFinite(v[0][i])) {
+                    s.add(x[i], v[0][i], Double.isFinite(v[1][i]) ? v[1][i] : v[0][i],
+                            Double.isFinite(v[2][i]) ? v[2][i] : v[0][i]);
+                }
+            }
+            data.addSeries(s);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL,
+                true, false, false);
+        DeviationRenderer renderer = new DeviationRenderer(true, false);
+        renderer.setAlpha(0.25f);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            renderer.setSeriesFillPaint(i, chart.getXYPlot().getRenderer().getItemPaint(i, 0));
+        }
+        chart.getXYPlot().setRenderer(renderer);
         Files.createDirectories(png.toAbsolutePath().getParent());
         ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
     }

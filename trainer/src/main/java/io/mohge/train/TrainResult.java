@@ -11,11 +11,10 @@ import java.util.List;
  * @param losses         total training loss of every step run by this call, in order
  * @param valLoss        the last validation loss measured (NaN if none)
  * @param lastCheckpoint the newest checkpoint directory (null if none was ever written)
- * @param exportDir      where the model was exported at the end (null if not exported)
  * @param message        a one-line summary for the user
  */
 public record TrainResult(Stop stop, long step, List<Double> losses, double valLoss, Path lastCheckpoint,
-                          Path exportDir, String message) {
+                          String message) {
 
     /** Why training ended. */
     public enum Stop {

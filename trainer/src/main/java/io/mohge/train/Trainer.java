@@ -11,7 +11,7 @@ import io.mohge.data.BatchSampler;
 import io.mohge.data.DataPosition;
 import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
-import io.mohge.export.Exporter;
+import io.mohge.files.AtomicFiles;
 import io.mohge.losses.LossNames;
 import io.mohge.engine.Kernels;
 import io.mohge.engine.Transformer;
@@ -49,8 +49,8 @@ import java.util.Optional;
  * sampler position, step), and the loop is deterministic, so a resumed run reproduces the losses of an
  * uninterrupted one bit for bit. Every buffer of the engine is allocated once, so resident memory stays flat
  * (logged as rss_gb). Files in run.out_dir: {@code checkpoints/step-NNNNNN/}, {@code metrics.csv},
- * {@code metrics.jsonl}, {@code plots/*.png}, {@code config.resolved.yaml}, {@code placement.json} and, with
- * export.on_finish, the export.
+ * {@code metrics.jsonl}, {@code plots/*.png}, {@code config.resolved.yaml} and {@code placement.json}. The export
+ * that follows a finished run (export.on_finish) is the caller's step: {@code Exporter.exportFinishedRun}.
  */
 public final class Trainer {
 
@@ -109,10 +109,8 @@ public final class Trainer {
             Loop loop = new Loop(cfg, options, out, data, resume);
             Files.createDirectories(out);
             resume.setAsideCorrupt();
-            Files.writeString(out.resolve("config.resolved.yaml"), ConfigLoader.toYaml(cfg), StandardCharsets.UTF_8);
-            if (!loop.placementJson.isEmpty()) {
-                Files.writeString(out.resolve("placement.json"), loop.placementJson, StandardCharsets.UTF_8);
-            }
+            AtomicFiles.writeString(out.resolve("config.resolved.yaml"), ConfigLoader.toYaml(cfg));
+            if (!loop.placementJson.isEmpty()) AtomicFiles.writeString(out.resolve("placement.json"), loop.placementJson);
             try (GradientSource source = gradients.open(cfg, loop.model, loop.state, loop.sampler, data)) {
                 return loop.run(source);
             }
@@ -221,18 +219,11 @@ public final class Trainer {
             if (Files.exists(out.resolve(MetricsLog.CSV)) && !MetricsLog.readCsv(out.resolve(MetricsLog.CSV)).isEmpty()) {
                 Plots.fromMetrics(out.resolve(MetricsLog.CSV), out.resolve("plots"));
             }
-            Path exportDir = null;
-            boolean exported = Files.exists(exportDir(cfg).resolve(Exporter.MODEL));
-            if (stop == TrainResult.Stop.COMPLETED && cfg.export().onFinish() && lastCheckpoint != null
-                    && (step > start || !exported)) { // a finished run that is resumed again is not re-exported
-                exportDir = exportDir(cfg);
-                Exporter.export(lastCheckpoint, exportDir, cfg.export());
-            }
             if (message == null) {
                 message = String.format("%s at step %d of %d; last val_loss %.4f; checkpoint %s", stop, step, tc.steps(),
                         valLoss, lastCheckpoint);
             }
-            return new TrainResult(stop, step, losses, valLoss, lastCheckpoint, exportDir, message);
+            return new TrainResult(stop, step, losses, valLoss, lastCheckpoint, message);
         }
 
         /** Loads a checkpoint that {@link ResumePoint} verified and found compatible. */

@@ -31,7 +31,7 @@ class AblationTest {
                 set.runs().stream().map(AblationSet.Run::name).toList());
         // paths in the shipped set are relative to the repository root, where the launcher runs
         assertEquals(Path.of("configs/mohge-tiny.yaml"), set.base());
-        assertTrue(set.setArguments(set.runs().get(3)).contains("losses.group_coef=0.0"));
+        assertTrue(set.setArguments(set.jobs().get(3)).contains("losses.group_coef=0.0"));
     }
 
     @Test
@@ -63,7 +63,7 @@ class AblationTest {
     void runsASetAndWritesTableAndPlots() throws IOException {
         Path out = dir.resolve("ablation");
         Path set = tinySet(out, true);
-        List<AblationResult> rows = AblationRunner.run(AblationSet.read(set), LocalGradients::new, false);
+        List<AblationResult> rows = AblationRunner.run(AblationSet.read(set), AblationRunner.Part.ALL, LocalGradients::new, false);
         assertEquals(3, rows.size());
         String table = Files.readString(out.resolve(AblationRunner.RESULTS));
         // routed experts: moe 8 x 32 = 256 width units per 3*D, mohge 2 x (16+24+32+40) = 224 -> 12.5% fewer
@@ -74,10 +74,84 @@ class AblationTest {
         assertTrue(Files.exists(out.resolve("mohge/metrics.csv")));
 
         // a second invocation resumes the finished runs instead of training or failing
-        List<AblationResult> again = AblationRunner.run(AblationSet.read(set), LocalGradients::new, false);
+        List<AblationResult> again = AblationRunner.run(AblationSet.read(set), AblationRunner.Part.ALL, LocalGradients::new, false);
         assertEquals(rows.get(2).valLoss(), again.get(2).valLoss());
     }
-    private Path tinySet(Path out, boolean withDense) throws IOException {
+    @Test
+    void seedsRunEveryConfigOncePerSeedAndTheTableReportsSpread() throws IOException {
+        Path out = dir.resolve("seeded");
+        Path file = tinySet(out, false, "seeds: [3, 4]", "reference: moe");
+        AblationSet set = AblationSet.read(file);
+        assertEquals(List.of(3L, 4L), set.seeds());
+        assertEquals(4, set.jobs().size());
+        assertEquals(out.resolve("mohge").resolve("seed-4"), set.jobs().get(3).dir());
+
+        // two processes share the set; the first part alone writes no table
+        assertEquals(List.of(), AblationRunner.run(set, new AblationRunner.Part(1, 2), LocalGradients::new, false));
+        assertTrue(Files.exists(out.resolve("moe/seed-3/metrics.csv")) && !Files.exists(out.resolve("moe/seed-4")));
+        assertTrue(!Files.exists(out.resolve(AblationRunner.RESULTS)));
+        List<AblationResult> rows = AblationRunner.run(set, new AblationRunner.Part(2, 2), LocalGradients::new, false);
+        assertEquals(4, rows.size());
+        assertEquals(3L, rows.get(0).seed());
+        assertTrue(rows.get(2).valLoss() != rows.get(3).valLoss(), "different seeds must give different runs");
+        assertEquals(4, rows.get(2).groupShares().length);
+        assertEquals(1.0, java.util.Arrays.stream(rows.get(2).groupShares()).sum(), 1e-6);
+
+        String table = Files.readString(out.resolve(AblationRunner.RESULTS));
+        assertTrue(table.contains("| moe | moe | 2 |") && table.contains("| ref |"), table);
+        assertTrue(table.matches("(?s).*\\| mohge \\| mohge \\| 2 \\|.*\\d ± \\d.*"), table);
+        assertEquals(5, Files.readAllLines(out.resolve(AblationRunner.RESULTS_CSV)).size());
+
+        // --report rebuilds the same table from the metrics alone
+        Files.delete(out.resolve(AblationRunner.RESULTS));
+        List<AblationResult> again = AblationRunner.report(set);
+        assertEquals(rows.get(3).valLoss(), again.get(3).valLoss());
+        assertEquals(table, Files.readString(out.resolve(AblationRunner.RESULTS)));
+    }
+
+    @Test
+    void reportRefusesJobsThatHaveNotRun() throws IOException {
+        AblationSet set = AblationSet.read(tinySet(dir.resolve("untrained"), false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AblationRunner.report(set));
+        assertTrue(e.getMessage().contains("ablation job moe has no metrics") && e.getMessage().contains("mohge ablate"),
+                e.getMessage());
+    }
+
+    @Test
+    void differencesWithinTwoStandardErrorsAreMarkedAsNoise() {
+        AblationTable.Stat ref = AblationTable.Stat.of(rows(1.0, 1.0), AblationResult::valLoss);
+        AblationTable.Stat near = AblationTable.Stat.of(rows(1.0, 1.2), AblationResult::valLoss);
+        AblationTable.Stat far = AblationTable.Stat.of(rows(2.0, 2.2), AblationResult::valLoss);
+        assertEquals(1.1, near.mean(), 1e-12);
+        assertEquals(Math.sqrt(0.02), near.sd(), 1e-12);
+        // d = 0.1, se = sqrt(0.1^2 + 0) = 0.1 < 2 se
+        assertEquals("+0.1000 ± 0.1000 (within noise)", AblationTable.difference(near, ref, "%.4f"));
+        // d = 2.1 - 1.1 = 1.0 against se = sqrt(0.1^2 + 0.1^2) = 0.1414
+        assertEquals("+1.0000 ± 0.1414", AblationTable.difference(far, near, "%.4f"));
+        AblationTable.Stat one = AblationTable.Stat.of(rows(1.5), AblationResult::valLoss);
+        assertTrue(AblationTable.difference(one, ref, "%.4f").contains("no error estimate"));
+        assertEquals("1.1000 ± 0.1414", near.format("%.4f"));
+    }
+
+    private static List<AblationResult> rows(double... losses) {
+        return java.util.Arrays.stream(losses).mapToObj(l -> new AblationResult("r", 1L, io.mohge.model.ModelConfig.FfnType.MOE,
+                "contiguous", 1, 1, 1, l, 1, new double[0], 1, 1, 1, 1)).toList();
+    }
+
+    @Test
+    void badSeedsAndReferenceAreRefused() throws IOException {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AblationSet.read(write("s1.yaml", "base: x.yaml\nout_dir: o\nseeds: [1, 1]\nruns:\n  - name: a\n")));
+        assertTrue(e.getMessage().contains("seed 1 appears twice"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> AblationSet.read(write("s2.yaml", "base: x.yaml\nout_dir: o\nseeds: [one]\nruns:\n  - name: a\n")));
+        assertTrue(e.getMessage().contains("seeds entry 'one' is not a whole number"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> AblationSet.read(write("s3.yaml", "base: x.yaml\nout_dir: o\nreference: b\nruns:\n  - name: a\n")));
+        assertTrue(e.getMessage().contains("reference 'b' is not a run name; runs: a"), e.getMessage());
+    }
+
+    private Path tinySet(Path out, boolean withDense, String... top) throws IOException {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < 300; i++) text.append("group ").append(i % 5).append(" expert ").append(i % 7).append(" token ").append(i).append('\n');
         Path corpus = dir.resolve("corpus.txt");
@@ -85,6 +159,7 @@ class AblationTest {
         return write(out.getFileName() + ".yaml", String.join("\n",
                 "base: ../configs/mohge-tiny.yaml",
                 "out_dir: " + out,
+                String.join("\n", top),
                 "set:",
                 "  data.corpus: " + corpus,
                 "  data.dir: " + dir.resolve("shards"),

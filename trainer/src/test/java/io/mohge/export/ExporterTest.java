@@ -1,5 +1,13 @@
 package io.mohge.export;
 
+import io.mohge.tensors.SafetensorsWriter;
+
+import io.mohge.tensors.SafetensorsReader;
+
+import io.mohge.tensors.HalfFloats;
+
+import io.mohge.tensors.FloatTensor;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.mohge.allocation.ExpertLayout;
@@ -12,7 +20,7 @@ import io.mohge.train.AdamW;
 import io.mohge.train.Checkpoint;
 import io.mohge.train.CheckpointStore;
 import io.mohge.train.ExportConfig;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -13,7 +13,7 @@ import io.mohge.generate.Generator;
 import io.mohge.model.ModelConfig;
 import io.mohge.model.ModelConfig.GateMode;
 import io.mohge.model.ModelConfig.GroupScore;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -8,7 +8,7 @@ import io.mohge.data.ByteTokenizer;
 import io.mohge.data.TextTokenizer;
 import io.mohge.engine.Transformer;
 import io.mohge.model.ModelConfig;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

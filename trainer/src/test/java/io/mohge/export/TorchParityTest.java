@@ -1,5 +1,7 @@
 package io.mohge.export;
 
+import io.mohge.tensors.FloatTensor;
+
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.mohge.config.ConfigLoader;
@@ -13,7 +15,7 @@ import io.mohge.model.ModelConfig.GroupScore;
 import io.mohge.train.AdamW;
 import io.mohge.train.Checkpoint;
 import io.mohge.train.ExportConfig;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.DType;
 import io.mohge.train.ModelState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -180,9 +182,9 @@ class TorchParityTest {
                           eval_batches: 1, checkpoint_every: 12}
                 export: {dtype: f32}
                 """.formatted(dir.resolve("run"), dir.resolve("corpus.txt"), dir.resolve("data")));
-        io.mohge.train.TrainResult result = io.mohge.train.Trainer.run(ConfigLoader.load(yaml),
-                new io.mohge.train.Trainer.Options(false, false, 0));
-        Path export = result.exportDir();
+        RunConfig cfg = ConfigLoader.load(yaml);
+        io.mohge.train.TrainResult result = io.mohge.train.Trainer.run(cfg, new io.mohge.train.Trainer.Options(false, false, 0));
+        Path export = Exporter.exportFinishedRun(cfg, result);
         ExportReader.ExportedModel exported = ExportReader.read(export);
         FloatTensor bias = exported.routerBiases().get("layers.0.ffn.router.expert_bias");
         float[] b = bias.data();

@@ -2,7 +2,7 @@ package io.mohge.merge;
 
 import io.mohge.engine.Transformer;
 import io.mohge.export.ExportReader.ExportedModel;
-import io.mohge.export.FloatTensor;
+import io.mohge.tensors.FloatTensor;
 import io.mohge.losses.LossConfig;
 import io.mohge.model.ModelConfig;
 import io.mohge.model.ModelConfig.GateMode;

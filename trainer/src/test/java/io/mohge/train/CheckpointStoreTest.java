@@ -1,6 +1,6 @@
 package io.mohge.train;
 
-import io.mohge.export.FloatTensor;
+import io.mohge.tensors.FloatTensor;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

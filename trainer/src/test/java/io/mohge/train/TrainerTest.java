@@ -3,7 +3,8 @@ package io.mohge.train;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.export.ExportReader;
-import io.mohge.export.FloatTensor;
+import io.mohge.export.Exporter;
+import io.mohge.tensors.FloatTensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,7 +118,7 @@ class TrainerTest {
         RunConfig b = config(dirB);
         TrainResult first = Trainer.run(b, quiet(true, 4));
         assertEquals(TrainResult.Stop.PAUSED, first.stop());
-        assertNull(first.exportDir(), "a paused run is not exported");
+        assertNull(Exporter.exportFinishedRun(b, first), "a paused run is not exported");
         TrainResult second = Trainer.run(b, quiet(true, 0));
         assertEquals(TrainResult.Stop.COMPLETED, second.stop());
         List<Double> resumed = new ArrayList<>(first.losses());
@@ -148,7 +149,7 @@ class TrainerTest {
                 .stream().map(p -> p.getFileName().toString()).toList());
 
         // export at the end holds the final parameters (as F16, Hugging Face names, read back to checkpoint names)
-        ExportReader.ExportedModel exported = ExportReader.read(full.exportDir());
+        ExportReader.ExportedModel exported = ExportReader.read(Exporter.exportFinishedRun(a, full));
         assertEquals(ca.params().keySet(), exported.params().keySet());
         assertEquals(ca.routerBiases().keySet(), exported.routerBiases().keySet());
         for (String name : List.of("tok_embeddings.weight", "output.weight", "layers.1.attention.wq.weight")) {
@@ -225,7 +226,7 @@ class TrainerTest {
         assertTrue(r.losses().isEmpty());
         assertTrue(r.message().contains("step 5") && r.message().contains("step-000004"), r.message());
         assertEquals(List.of("step-000004"), store.list().stream().map(p -> p.getFileName().toString()).toList());
-        assertNull(r.exportDir());
+        assertNull(Exporter.exportFinishedRun(cfg, r), "a run stopped by a non-finite loss is not exported");
     }
 
     @Test

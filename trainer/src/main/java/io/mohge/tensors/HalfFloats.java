@@ -1,4 +1,4 @@
-package io.mohge.export;
+package io.mohge.tensors;
 
 /**
  * Conversions between float32 and the 16-bit formats of safetensors, with IEEE round-to-nearest-even.

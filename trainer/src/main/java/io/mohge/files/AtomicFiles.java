@@ -1,7 +1,8 @@
-package io.mohge.export;
+package io.mohge.files;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -11,8 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes a file through a hidden temporary sibling that is renamed into place, so a crash never leaves a
- * half-written file under the final name. The temporary file is created like {@link Files#newOutputStream}
+ * The one way the project writes a whole file: through a hidden temporary sibling that is forced to disk, renamed
+ * into place, and made durable by forcing the directory, so a crash never leaves a half-written file under the
+ * final name and a finished write survives a power loss. The temporary file is created like {@link Files#newOutputStream}
  * creates files, so the result gets the process umask's permissions (0644 under the usual umask 022), unlike
  * {@link Files#createTempFile}, which always gives 0600 and would make an export unreadable to a server running
  * as another user.
@@ -26,6 +28,11 @@ public final class AtomicFiles {
     }
 
     private AtomicFiles() { }
+
+    /** Writes {@code text} as UTF-8 to {@code file} atomically. */
+    public static void writeString(Path file, String text) throws IOException {
+        write(file, text.getBytes(StandardCharsets.UTF_8));
+    }
 
     /** Writes {@code bytes} to {@code file} atomically. */
     public static void write(Path file, byte[] bytes) throws IOException {
@@ -56,8 +63,21 @@ public final class AtomicFiles {
                 open.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            forceDirectory(dir);
         } finally {
             if (tmp != null) Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Forces a directory's entries (a rename into it) to disk. Linux allows opening a directory for reading and
+     * forcing it; file systems or platforms that refuse are left alone, as the rename itself is still atomic.
+     */
+    public static void forceDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not supported here (e.g. Windows); atomicity does not depend on it
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.mohge.export;
+package io.mohge.tensors;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

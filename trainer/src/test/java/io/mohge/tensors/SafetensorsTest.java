@@ -1,8 +1,8 @@
-package io.mohge.export;
+package io.mohge.tensors;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.mohge.train.ExportConfig.DType;
+import io.mohge.tensors.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

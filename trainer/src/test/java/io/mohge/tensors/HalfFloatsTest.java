@@ -1,4 +1,4 @@
-package io.mohge.export;
+package io.mohge.tensors;
 
 import org.junit.jupiter.api.Test;
 

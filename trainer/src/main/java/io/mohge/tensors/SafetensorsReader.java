@@ -1,10 +1,9 @@
-package io.mohge.export;
+package io.mohge.tensors;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import io.mohge.train.ExportConfig.DType;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,9 +1,9 @@
-package io.mohge.export;
+package io.mohge.tensors;
 
+import io.mohge.files.AtomicFiles;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.mohge.train.ExportConfig.DType;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,0 +1,4 @@
+package io.mohge.tensors;
+
+/** Element types of stored tensors, by their safetensors names. */
+public enum DType { F32, F16, BF16 }
