@@ -1,9 +1,11 @@
 package io.mohge.cli;
 
+import io.mohge.bench.DistributedBench;
 import io.mohge.bench.TorchAnchor;
 import io.mohge.bench.TrainingBench;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
+import io.mohge.spark.DistributedConfig;
 import io.mohge.train.Flops;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,7 +27,11 @@ import java.util.concurrent.Callable;
                 "Sweeps: main = the main job's MoHGE model and its dense and top-k MoE baselines (configs/ffn/*.yaml "
                 + "next to the base config); experts = MoHGE with 8, 16, 32 and 64 experts at equal active width; "
                 + "width = MoHGE at d_model 128, 256 and 512. Cases are measured in turn in every round; figures are "
-                + "medians over rounds. Run it on a quiet machine."})
+                + "medians over rounds. Run it on a quiet machine.",
+                "--distributed: scale-out of data-parallel training on Spark instead (see README.md, \"Running on a "
+                + "cluster\"): per worker count one Spark application, per model size and aggregation whole optimizer "
+                + "steps; step time split into broadcast, worker compute, aggregation and driver update; bytes moved per "
+                + "step. Submit it with spark-submit to measure a cluster; without one it runs local[N]."})
 final class BenchCommand implements Callable<Integer> {
 
     enum Sweep { main, experts, width, all }
@@ -58,8 +64,32 @@ final class BenchCommand implements Callable<Integer> {
                     + "after step 100, ..., N (0 = off).")
     long memorySteps;
 
+    @Option(names = "--distributed", description = "Measure data-parallel scale-out on Spark (see above).")
+    boolean distributed;
+
+    @Option(names = "--params", split = ",", paramLabel = "SIZE", defaultValue = "1m,10m,100m",
+            description = "With --distributed: model sizes, of 1m, 10m, 100m (default: ${DEFAULT-VALUE}).")
+    List<String> params;
+
+    @Option(names = "--workers", split = ",", paramLabel = "N", defaultValue = "1,2,4",
+            description = "With --distributed: worker counts, one Spark application each (default: ${DEFAULT-VALUE}).")
+    List<Integer> workers;
+
+    @Option(names = "--aggregation", split = ",", paramLabel = "MODE", defaultValue = "tree,sharded",
+            description = "With --distributed: tree, sharded or both (default: ${DEFAULT-VALUE}).")
+    List<String> aggregations;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "4",
+            description = "With --distributed: sequences per worker and step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--seq-len", paramLabel = "T", defaultValue = "128",
+            description = "With --distributed: tokens per sequence (default: ${DEFAULT-VALUE}).")
+    int seqLen;
+
     @Override
     public Integer call() throws java.io.IOException, InterruptedException {
+        if (distributed) return distributed();
         TrainingBench.Options o = new TrainingBench.Options(warmup, steps, rounds);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -90,6 +120,32 @@ final class BenchCommand implements Callable<Integer> {
         if (e8 > 0 && e64 > 0) out.printf(Locale.ROOT, "step time 64 / 8 experts: %.2f%n", e64 / e8);
         out.flush();
         return 0;
+    }
+
+    private int distributed() throws java.io.IOException {
+        if (torch || memorySteps > 0) {
+            throw new IllegalArgumentException("--distributed does not combine with --torch or --memory-steps");
+        }
+        List<DistributedBench.Size> sizes = params.stream().map(DistributedBench.Size::of).toList();
+        List<DistributedConfig.Aggregation> aggs = aggregations.stream().map(BenchCommand::aggregation).toList();
+        DistributedBench.Options o = new DistributedBench.Options(sizes, workers, aggs, warmup, steps, batch, seqLen);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<DistributedBench.Figure> figures = DistributedBench.run(sets -> variant(List.of(), sets), o, line -> {
+            err.println(line);
+            err.flush();
+        });
+        out.print(DistributedBench.table(figures));
+        out.flush();
+        return 0;
+    }
+
+    private static DistributedConfig.Aggregation aggregation(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "tree" -> DistributedConfig.Aggregation.TREE;
+            case "sharded" -> DistributedConfig.Aggregation.SHARDED;
+            default -> throw new IllegalArgumentException("--aggregation: '" + name + "' is not one of tree, sharded");
+        };
     }
 
     private int memory(RunConfig main, PrintWriter out, PrintWriter err) {

@@ -15,8 +15,8 @@ import java.io.PrintWriter;
 @Command(name = "mohge", mixinStandardHelpOptions = true, version = "MoHGE-J 0.1.0",
         description = "Train, evaluate, export and analyse Mixture-of-Heterogeneous-Grouped-Experts language models.",
         subcommands = {PrepareCommand.class, TrainCommand.class, EvalCommand.class, ExportCommand.class,
-                AblateCommand.class, AllocateCommand.class, BenchCommand.class, GenerateCommand.class, MergeCommand.class, MergeBenchCommand.class,
-                SmallTalkCommand.class,
+                AblateCommand.class, AllocateCommand.class, BenchCommand.class, GenerateCommand.class, MergeCommand.class,
+                MergeBenchCommand.class, SmallTalkCommand.class, ClusterCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

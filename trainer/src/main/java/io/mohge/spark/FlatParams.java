@@ -19,6 +19,11 @@ final class FlatParams {
         this.store = store;
     }
 
+    /** Number of parameters. */
+    long size() {
+        return store.size();
+    }
+
     float[] params() {
         return store.values().data().asFloat();
     }

@@ -3,6 +3,7 @@ package io.mohge.spark;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.BatchSampler;
+import io.mohge.data.DataConfig;
 import io.mohge.data.ShardLocation;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
@@ -10,6 +11,7 @@ import io.mohge.engine.Transformer;
 import io.mohge.train.GradientSource;
 import io.mohge.train.GradientStep;
 import io.mohge.train.ModelState;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -39,6 +41,8 @@ import java.util.Map;
  *   <li>sums the workers' gradient, loss and routing-count sums with treeAggregate and divides by the number of
  *       micro-batches: the global average the optimizer then applies on the driver.</li>
  * </ol>
+ * With {@code distributed.aggregation: sharded} the sums are taken block by block on the executors instead
+ * ({@link ShardedAggregation}), and the driver receives one summed gradient instead of one per worker.
  * A failed task is retried by Spark (spark.task.maxFailures = distributed.task_max_failures) on the same inputs.
  */
 public final class SparkGradients implements GradientSource {
@@ -56,13 +60,14 @@ public final class SparkGradients implements GradientSource {
     private final int batchSize;
     private final int gradAccum;
     private long step;
+    private StepTimings last;
 
     private SparkGradients(JavaSparkContext sc, boolean ownsContext, RunConfig cfg, Transformer model,
                            BatchSampler sampler, TokenDataset data) throws IOException {
         this.sc = sc;
         this.ownsContext = ownsContext;
         this.dist = cfg.distributed();
-        this.configYaml = sc.broadcast(ConfigLoader.toYaml(cfg));
+        this.configYaml = sc.broadcast(ConfigLoader.toYaml(executorConfig(cfg, data)));
         this.sampler = sampler;
         this.flat = new FlatParams(model.params());
         this.shards = data.locations(Split.TRAIN);
@@ -72,6 +77,29 @@ public final class SparkGradients implements GradientSource {
         this.gradAccum = cfg.trainer().gradAccum();
         LOG.info("data-parallel training on {} ({} workers x {} micro-batches x {} sequences per step)",
                 sc.master(), dist.workers(), gradAccum, batchSize);
+    }
+
+    /**
+     * The config the executors build their models from: data.dir as the dataset's qualified URI (an executor's working
+     * directory is not the driver's, so a relative local path would point elsewhere) and the distributed section at
+     * its defaults (executors do not use it, and runs that differ only there share the executors' pooled models).
+     */
+    static RunConfig executorConfig(RunConfig cfg, TokenDataset data) {
+        DataConfig d = cfg.data();
+        return new RunConfig(cfg.run(), cfg.model(), cfg.losses(), cfg.allocation(),
+                new DataConfig(d.corpus(), data.dir(), d.tokenizer(), d.bpeVocabSize(), d.valFraction(), d.shardTokens(),
+                        d.maxCorpusBytes()),
+                cfg.trainer(), cfg.export(), DistributedConfig.DEFAULTS);
+    }
+
+    /**
+     * Serialised size of one step's broadcast (parameters and router state) in bytes: what every executor fetches
+     * per step. Serialises it once, so call it outside timed code.
+     */
+    public long broadcastBytes() {
+        Worker.StepInputs in = new Worker.StepInputs(step, flat.params(), flat.state(), 1.0);
+        return SparkEnv.get().serializer().newInstance()
+                .serialize(in, ClassTag$.MODULE$.apply(Worker.StepInputs.class)).remaining();
     }
 
     /** A factory that opens its own Spark context from the run's {@code distributed} section. */
@@ -106,6 +134,7 @@ public final class SparkGradients implements GradientSource {
     @Override
     public GradientStep.Result next(double groupAuxScale) {
         step++;
+        long t0 = System.nanoTime();
         int workers = dist.workers();
         long[] global = sampler.nextWindows(workers * gradAccum * batchSize);
         List<Tuple2<Worker.Task, Seq<String>>> tasks = new ArrayList<>();
@@ -120,17 +149,38 @@ public final class SparkGradients implements GradientSource {
         }
         Broadcast<Worker.StepInputs> inputs = sc.broadcast(
                 new Worker.StepInputs(step, flat.params(), flat.state(), groupAuxScale));
+        long t1 = System.nanoTime();
         try {
             JavaRDD<Worker.Task> rdd = sc.sc().makeRDD(JavaConverters.asScalaBuffer(tasks).toSeq(),
                     ClassTag$.MODULE$.apply(Worker.Task.class)).toJavaRDD();
             Broadcast<String> yaml = configYaml;
-            WorkerResult total = rdd
-                    .map(task -> Worker.run(yaml.value(), inputs.value(), task))
-                    .treeAggregate(WorkerResult.empty(), WorkerResult::merge, WorkerResult::merge, dist.aggregationDepth());
-            return total.toResult(flat);
+            WorkerResult stats;
+            float[] gradSum;
+            if (dist.aggregation() == DistributedConfig.Aggregation.SHARDED) {
+                GradientBlocks blocks = new GradientBlocks(flat.size(), dist.blocksFor(flat.size()));
+                ShardedAggregation.Total total = ShardedAggregation.aggregate(rdd.flatMapToPair(task ->
+                        ShardedAggregation.pieces(Worker.run(yaml, inputs, task), task.worker(), blocks).iterator()), blocks);
+                stats = total.stats();
+                gradSum = total.gradSum();
+            } else {
+                stats = rdd.map(task -> Worker.run(yaml, inputs, task))
+                        .treeAggregate(WorkerResult.empty(), WorkerResult::merge, WorkerResult::merge,
+                                dist.aggregationDepth());
+                gradSum = stats.gradSum;
+            }
+            GradientStep.Result result = stats.toResult(flat, gradSum);
+            long t2 = System.nanoTime();
+            long work = stats.fetchNanos + stats.computeNanos;
+            last = new StepTimings(t1 - t0 + stats.fetchNanos, stats.computeNanos, Math.max(0, t2 - t1 - work), t2 - t0);
+            return result;
         } finally {
             inputs.destroy();
         }
+    }
+
+    /** Where the time of the last step went (for the scale-out benchmark); null before the first step. */
+    public StepTimings lastTimings() {
+        return last;
     }
 
     /** Hosts holding the shards of these windows, the most-used shard's hosts first. */

@@ -13,7 +13,13 @@ public final class SparkSupport {
      * the same jar runs embedded ({@code local[*]}) or on YARN / standalone clusters unchanged.
      */
     public static JavaSparkContext open(String appName, DistributedConfig config) {
+        return open(appName, config, java.util.Map.of());
+    }
+
+    /** Opens a context with some settings that win over everything else (the scale-out bench sizes its apps so). */
+    public static JavaSparkContext open(String appName, DistributedConfig config, java.util.Map<String, String> forced) {
         SparkConf conf = new SparkConf(true).setAppName(appName);
+        forced.forEach(conf::set);
         conf.setIfMissing("spark.master", localWithRetries(config));
         boolean local = conf.get("spark.master").startsWith("local");
         if (local) {
@@ -30,6 +36,12 @@ public final class SparkSupport {
         // Parameters and gradients travel as plain float[] (docs/engine.md: INDArray serialisation is 3-5x slower).
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.JavaSerializer");
         conf.setIfMissing("spark.driver.maxResultSize", "4g");
+        if (config.aggregation() == DistributedConfig.Aggregation.SHARDED) {
+            // every step's shuffle files (one gradient per worker) go once the driver's GC drops the step's RDDs;
+            // gradients are incompressible floats, so lz4 would only cost time
+            conf.setIfMissing("spark.cleaner.periodicGC.interval", "1min");
+            conf.setIfMissing("spark.shuffle.compress", "false");
+        }
         return new JavaSparkContext(conf);
     }
 

@@ -10,6 +10,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
+import org.apache.spark.broadcast.Broadcast;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -50,12 +51,21 @@ final class Worker {
 
     private Worker() { }
 
-    static WorkerResult run(String configYaml, StepInputs in, Task task) throws IOException {
-        failIfAsked(in.step());
-        Model m = borrow(configYaml);
+    /**
+     * Runs one task: gets the step's inputs from their broadcast (the first task of an executor fetches them), loads
+     * them into a pooled model and computes the gradient of the task's windows. Records how long the fetch and the
+     * compute took.
+     */
+    static WorkerResult run(Broadcast<String> configYaml, Broadcast<StepInputs> inputs, Task task) throws IOException {
+        String yaml = configYaml.value();
+        Model m = borrow(yaml);
         try {
+            long t0 = System.nanoTime();
+            StepInputs in = inputs.value();
+            failIfAsked(in.step());
             m.flat().assignParams(in.params());
             m.flat().assignState(in.routerState());
+            long t1 = System.nanoTime();
             List<int[][]> micro = new ArrayList<>();
             for (long[] windows : task.microBatchWindows()) {
                 int[][] batch = new int[windows.length][];
@@ -63,9 +73,11 @@ final class Worker {
                 micro.add(batch);
             }
             GradientStep.Result r = m.step().compute(micro, in.groupAuxScale());
-            return WorkerResult.of(r, FlatParams.grads(r.grads()), micro.size());
+            float[] grads = FlatParams.grads(r.grads());
+            long t2 = System.nanoTime();
+            return WorkerResult.of(r, grads, micro.size(), t1 - t0, t2 - t1);
         } finally {
-            POOL.get(configYaml).add(m);
+            POOL.get(yaml).add(m);
         }
     }
 

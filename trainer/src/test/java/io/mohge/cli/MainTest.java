@@ -52,6 +52,15 @@ class MainTest {
     }
 
     @Test
+    void distributedBenchNamesABadAggregationOrSizeInOneLine() {
+        assertEquals(Main.EXIT_BAD_INPUT, run("bench", "--distributed", "--aggregation", "tree,ring"));
+        assertTrue(err.toString().startsWith("error: --aggregation: 'ring' is not one of tree, sharded"), err.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, run("bench", "--distributed", "--params", "1m,3b"));
+        assertTrue(err.toString().contains("error: --params: '3b' is not one of 1m, 10m, 100m"), err.toString());
+        assertFalse(err.toString().contains("\tat "), err.toString());
+    }
+
+    @Test
     void unknownOptionIsAUsageError() {
         int code = run("train", "--stepz", "5");
         assertEquals(2, code);

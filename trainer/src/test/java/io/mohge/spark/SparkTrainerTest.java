@@ -82,13 +82,15 @@ class SparkTrainerTest {
         if (cluster != null) cluster.shutdown();
     }
 
-    static RunConfig config(Path out, int workers, int batch, int steps) {
-        return ConfigLoader.load(Path.of("..", "configs", "mohge-tiny.yaml"), List.of(), List.of(
+    static RunConfig config(Path out, int workers, int batch, int steps, String... more) {
+        List<String> sets = new ArrayList<>(List.of(
                 "data.corpus=" + base.resolve("corpus.txt"), "data.dir=" + dataDir, "data.shard_tokens=2048",
                 "run.out_dir=" + out, "model.d_model=32", "model.seq_len=16", "model.mohge.widths=[16,24,32,40]",
                 "trainer.batch_size=" + batch, "trainer.steps=" + Math.max(steps, 2), "trainer.warmup_steps=1",
                 "trainer.lr=1e-2", "trainer.eval_every=1000", "trainer.eval_batches=1", "trainer.checkpoint_every=1000",
                 "losses.group_start_fraction=0.0", "export.on_finish=false", "distributed.workers=" + workers));
+        sets.addAll(List.of(more));
+        return ConfigLoader.load(Path.of("..", "configs", "mohge-tiny.yaml"), List.of(), sets);
     }
 
     private static List<Double> train(RunConfig cfg, boolean spark) throws IOException {
@@ -115,6 +117,22 @@ class SparkTrainerTest {
         }
         assertTrue(failedTasks.get() - failuresBefore >= 3, "the injected failures at step 2 were retried: "
                 + (failedTasks.get() - failuresBefore));
+    }
+
+    @Test
+    void shardedAggregationGivesTheTreeAggregationsLossesBitForBit() throws IOException {
+        // with 2 workers both sums are a + b (float addition is commutative), so the runs must agree exactly
+        List<Double> tree = train(config(base.resolve("tree"), 2, 2, 4), true);
+        List<Double> sharded = train(config(base.resolve("sharded"), 2, 2, 4, "distributed.aggregation=sharded"), true);
+        assertEquals(tree, sharded);
+        // 3 workers, 5 blocks of unequal length: summed block by block in worker order, twice the same
+        List<Double> a = train(config(base.resolve("sharded3a"), 3, 2, 4, "distributed.aggregation=sharded",
+                "distributed.aggregation_blocks=5"), true);
+        List<Double> b = train(config(base.resolve("sharded3b"), 3, 2, 4, "distributed.aggregation=sharded",
+                "distributed.aggregation_blocks=5"), true);
+        assertEquals(a, b);
+        List<Double> tree3 = train(config(base.resolve("tree3"), 3, 2, 4), true);
+        for (int s = 0; s < 4; s++) assertEquals(tree3.get(s), a.get(s), 1e-5, "3 workers, step " + (s + 1));
     }
 
     @Test
