@@ -17,17 +17,15 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The executor side of data-parallel training: one Spark task computes the gradient of one worker's slice of the
  * global batch for the parameters broadcast by the driver. A task is a pure function of (parameters, router
  * biases, windows), so Spark can retry a failed task on any executor and get the same result.
  *
- * <p>Each executor JVM keeps built models (with their preallocated buffers and open data readers) in a pool per
- * run; a model is not thread-safe, so concurrent tasks of one executor borrow different models.
+ * <p>Each executor JVM keeps built models (with their preallocated buffers and open data readers) for the run it
+ * serves ({@link ModelPool}: bounded by the tasks that ran at once, the previous run's models closed when another
+ * run's task arrives); a model is not thread-safe, so concurrent tasks of one executor borrow different models.
  */
 final class Worker {
 
@@ -45,9 +43,15 @@ final class Worker {
     }
 
     /** A built model with its data reader, borrowed by one task at a time. */
-    private record Model(FlatParams flat, GradientStep step, TokenDataset data, int seqLen) { }
+    private record Model(FlatParams flat, GradientStep step, TokenDataset data, int seqLen) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            data.close();
+        }
+    }
 
-    private static final Map<String, ConcurrentLinkedQueue<Model>> POOL = new ConcurrentHashMap<>();
+    /** This executor JVM's models, for the run it currently serves (bounded; see {@link ModelPool}). */
+    private static final ModelPool<Model> POOL = new ModelPool<>();
 
     private Worker() { }
 
@@ -58,7 +62,7 @@ final class Worker {
      */
     static WorkerResult run(Broadcast<String> configYaml, Broadcast<StepInputs> inputs, Task task) throws IOException {
         String yaml = configYaml.value();
-        Model m = borrow(yaml);
+        Model m = POOL.borrow(yaml, Worker::build);
         try {
             long t0 = System.nanoTime();
             StepInputs in = inputs.value();
@@ -77,13 +81,11 @@ final class Worker {
             long t2 = System.nanoTime();
             return WorkerResult.of(r, grads, micro.size(), t1 - t0, t2 - t1);
         } finally {
-            POOL.get(yaml).add(m);
+            POOL.giveBack(yaml, m);
         }
     }
 
-    private static Model borrow(String configYaml) {
-        Model m = POOL.computeIfAbsent(configYaml, k -> new ConcurrentLinkedQueue<>()).poll();
-        if (m != null) return m;
+    private static Model build(String configYaml) {
         RunConfig cfg = ConfigLoader.fromYaml(configYaml, "the run config shipped by the driver");
         Transformer model = Transformer.create(cfg.model(), cfg.losses(), cfg.run().seed(), DataType.FLOAT);
         try {
