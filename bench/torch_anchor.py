@@ -5,7 +5,7 @@ MoHGE-J's config semantics and prints one JSON line with the median training tok
 
 What one step does, as MoHGE-J's trainer: random tokens [B, T + 1] -> forward (sparse expert dispatch by
 sort + index_select + index_add) -> LM cross-entropy + group-wise and intra-group auxiliary losses
-(METHOD.md sections 3-4) -> backward -> global-norm clipping -> AdamW (norm gains not decayed), fp32.
+(docs/method.md sections 3-4) -> backward -> global-norm clipping -> AdamW (norm gains not decayed), fp32.
 One thread by default. Timing covers whole steps after the warm-up steps; tokens/s = B * T / step time.
 The JSON names the BLAS library in use: Debian's python3-torch calls whatever libblas.so.3 points to, and the
 reference BLAS (package libblas3) is about 10x slower than OpenBLAS (package libopenblas0-pthread).
@@ -79,7 +79,7 @@ def export_config(m):
 
 
 def aux_losses(torch, layer, settings, losses, tokens):
-    """Group-wise and intra-group losses of one routed layer (METHOD.md sections 3 and 4)."""
+    """Group-wise and intra-group losses of one routed layer (docs/method.md sections 3 and 4)."""
     top, weights, group_logits, group_mask = layer.last_routing
     e, k, n = settings.num_experts, settings.top_k, settings.experts_per_group
     kg, g = settings.group_top_k, settings.num_groups

@@ -12,7 +12,7 @@ or from a shell: ``python3 modeling_mohge.py generate EXPORT_DIR --prompt "The C
 When transformers is installed, ``MohgeForCausalLM`` (PreTrainedModel + GenerationMixin) wraps the same
 modules for ``AutoModelForCausalLM.from_pretrained(dir, trust_remote_code=True)``.
 
-Conventions (config.json spells each out as a key; MoHGE-J's METHOD.md has the derivations):
+Conventions (config.json spells each out as a key; MoHGE-J's docs/method.md has the derivations):
   * weights [out, in] as nn.Linear, no biases; pre-norm blocks; RMSNorm x / sqrt(mean(x^2) + eps) * w
   * RoPE rotate-half (GPT-NeoX/Llama): dims j and j + hd/2 rotate by pos * theta^(-2j/hd); positions from 0
   * causal attention softmax(q k^T / sqrt(hd)) v; SwiGLU down(silu(gate x) * up x)
@@ -182,7 +182,7 @@ class SwiGLU(nn.Module):
 
 
 class MohgeRouter(nn.Module):
-    """Two-level router (METHOD.md section 2); one group = the standard top-k softmax router."""
+    """Two-level router (docs/method.md section 2); one group = the standard top-k softmax router."""
 
     def __init__(self, s):
         super().__init__()
