@@ -1,11 +1,12 @@
 package io.mohge.cluster;
 
+import io.mohge.files.AtomicFiles;
+
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -112,7 +113,7 @@ final class ClusterFiles {
                 "spark.executorEnv.MALLOC_MMAP_THRESHOLD_ 4294967296",
                 "spark.executorEnv.MALLOC_TRIM_THRESHOLD_ 68719476736",
                 "");
-        Files.writeString(home.resolve("conf").resolve("spark-defaults.conf"), defaults, StandardCharsets.UTF_8);
+        AtomicFiles.writeString(home.resolve("conf").resolve("spark-defaults.conf"), defaults);
         Path submit = l.sparkSubmit();
         copyResource("spark-submit", submit);
         Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -121,8 +122,7 @@ final class ClusterFiles {
     private static void copyResource(String name, Path target) throws IOException {
         try (InputStream in = ClusterFiles.class.getResourceAsStream(name)) {
             if (in == null) throw new IllegalStateException("resource io/mohge/cluster/" + name + " missing from the jar");
-            Files.createDirectories(target.getParent());
-            Files.write(target, in.readAllBytes());
+            AtomicFiles.write(target, in.readAllBytes());
         }
     }
 }

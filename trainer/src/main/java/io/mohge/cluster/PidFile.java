@@ -1,8 +1,10 @@
 package io.mohge.cluster;
 
+import io.mohge.files.AtomicFiles;
+
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,12 +52,9 @@ public record PidFile(long pid, long startMillis, String mainClass) {
         p.setProperty("pid", Long.toString(pid));
         p.setProperty("start_millis", Long.toString(startMillis));
         p.setProperty("main_class", mainClass);
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            p.store(out, null);
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        StringWriter out = new StringWriter();
+        p.store(out, null);
+        AtomicFiles.writeString(file, out.toString());
     }
 
     /** The pid file at {@code file}, or empty when there is none. */
