@@ -160,12 +160,11 @@ public final class AblationRunner {
         double[][] out = new double[3][n];
         for (int i = 0; i < n; i++) {
             int ii = i;
-            double[] v = Arrays.stream(values).mapToDouble(row -> row[ii]).filter(Double::isFinite).toArray();
-            double mean = Arrays.stream(v).average().orElse(Double.NaN);
-            double sd = v.length < 2 ? 0 : Math.sqrt(Arrays.stream(v).map(d -> (d - mean) * (d - mean)).sum() / (v.length - 1));
-            out[0][i] = mean;
-            out[1][i] = mean - sd;
-            out[2][i] = mean + sd;
+            AblationTable.Stat s = AblationTable.Stat.of(Arrays.stream(values).mapToDouble(row -> row[ii]).toArray());
+            double sd = s.n() < 2 ? 0 : s.sd();
+            out[0][i] = s.mean();
+            out[1][i] = s.mean() - sd;
+            out[2][i] = s.mean() + sd;
         }
         return out;
     }

@@ -20,7 +20,11 @@ final class AblationTable {
     /** Mean, sample standard deviation and count of one figure over a run's seeds; NaN values are left out. */
     record Stat(double mean, double sd, int n) {
         static Stat of(List<AblationResult> rows, ToDoubleFunction<AblationResult> figure) {
-            double[] v = rows.stream().mapToDouble(figure).filter(Double::isFinite).toArray();
+            return of(rows.stream().mapToDouble(figure).toArray());
+        }
+
+        static Stat of(double[] values) {
+            double[] v = java.util.Arrays.stream(values).filter(Double::isFinite).toArray();
             if (v.length == 0) return new Stat(Double.NaN, Double.NaN, 0);
             double mean = 0;
             for (double x : v) mean += x / v.length;
