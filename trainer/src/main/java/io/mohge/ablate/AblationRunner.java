@@ -26,8 +26,9 @@ import java.util.TreeSet;
  * {@code results.md}, {@code results.csv} and {@code val_loss.png} / {@code train_loss.png} (mean line, band of
  * ± one sd over seeds) into the set's out_dir.
  *
- * <p>A job whose directory already holds a checkpoint is resumed (a finished job is not trained again), so an
- * interrupted set continues where it stopped. A set can be split into parts run by separate processes
+ * <p>A job whose metrics already reach its last step is finished and skipped (it is not even resumed, so jobs
+ * finished by an older build whose metrics have other columns still count); a job with a checkpoint short of its
+ * last step is resumed, so an interrupted set continues where it stopped. A set can be split into parts run by separate processes
  * ({@link Part}); {@link #report} rebuilds the table and plots from the jobs' metrics without training.
  */
 public final class AblationRunner {
@@ -79,6 +80,10 @@ public final class AblationRunner {
         for (Map.Entry<AblationSet.Job, RunConfig> e : configs.entrySet()) {
             if (!part.includes(position++)) continue;
             RunConfig cfg = e.getValue();
+            if (finished(e.getKey(), cfg)) {
+                LOG.info("ablation {}: {} already finished; skipped", set.file(), e.getKey().label());
+                continue;
+            }
             LOG.info("ablation {}: {} ({} FFN)", set.file(), e.getKey().label(), cfg.model().ffn());
             TrainResult r = Trainer.run(cfg, new Trainer.Options(true, progressBar, 0), gradients);
             if (r.stop() == TrainResult.Stop.NON_FINITE) {
@@ -104,6 +109,12 @@ public final class AblationRunner {
             }
         }
         return write(set, configs);
+    }
+
+    /** Whether the job's metrics already log its last step. */
+    private static boolean finished(AblationSet.Job job, RunConfig cfg) throws IOException {
+        Path metrics = metricsOf(job);
+        return Files.exists(metrics) && AblationResult.of(job, cfg, MetricsLog.readCsv(metrics)).complete();
     }
 
     private static Path metricsOf(AblationSet.Job job) {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,9 +80,26 @@ class AblationTest {
         assertTrue(routing.contains("| mohge | ") && routing.contains("| moe | ") && !routing.contains("| dense | "), routing);
         assertTrue(rows.get(2).routing().get("val_loads_per_token.2") > 0, rows.get(2).routing().toString());
 
-        // a second invocation resumes the finished runs instead of training or failing
+        // a second invocation skips the finished runs instead of training or failing, even when a finished run's
+        // metrics were written by an older build with other columns (which a resume would refuse)
+        Path metrics = out.resolve("mohge/metrics.csv");
+        dropColumn(metrics, "rss_gb");
         List<AblationResult> again = AblationRunner.run(AblationSet.read(set), AblationRunner.Part.ALL, LocalGradients::new, false);
         assertEquals(rows.get(2).valLoss(), again.get(2).valLoss());
+        assertTrue(!Files.readString(metrics).contains("rss_gb"), "a finished run's metrics must not be touched");
+    }
+
+    private static void dropColumn(Path csv, String column) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        int index = List.of(lines.get(0).split(",")).indexOf(column);
+        assertTrue(index >= 0, column + " not in " + lines.get(0));
+        List<String> kept = new ArrayList<>();
+        for (String line : lines) {
+            List<String> cells = new ArrayList<>(List.of(line.split(",", -1)));
+            cells.remove(index);
+            kept.add(String.join(",", cells));
+        }
+        Files.write(csv, kept);
     }
     @Test
     void seedsRunEveryConfigOncePerSeedAndTheTableReportsSpread() throws IOException {
