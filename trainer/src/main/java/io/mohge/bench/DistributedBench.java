@@ -6,7 +6,7 @@ import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
 import io.mohge.engine.Kernels;
 import io.mohge.engine.Transformer;
-import io.mohge.spark.DistributedConfig;
+import io.mohge.config.DistributedConfig;
 import io.mohge.spark.SparkGradients;
 import io.mohge.spark.SparkSupport;
 import io.mohge.spark.StepTimings;

@@ -5,7 +5,7 @@ import io.mohge.bench.TorchAnchor;
 import io.mohge.bench.TrainingBench;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
-import io.mohge.spark.DistributedConfig;
+import io.mohge.config.DistributedConfig;
 import io.mohge.train.Flops;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -4,11 +4,7 @@ import io.mohge.allocation.AllocationConfig;
 import io.mohge.allocation.ExpertLayout;
 import io.mohge.data.DataConfig;
 import io.mohge.losses.LossConfig;
-import io.mohge.mixture.MixtureConfig;
 import io.mohge.model.ModelConfig;
-import io.mohge.spark.DistributedConfig;
-import io.mohge.train.ExportConfig;
-import io.mohge.train.TrainerConfig;
 
 /**
  * A whole run: one small config per component plus the checks that span components.

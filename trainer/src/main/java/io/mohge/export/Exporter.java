@@ -23,7 +23,7 @@ import io.mohge.train.Checkpoint;
 import io.mohge.train.CheckpointStore;
 import io.mohge.train.Trainer;
 import io.mohge.train.TrainResult;
-import io.mohge.train.ExportConfig;
+import io.mohge.config.ExportConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

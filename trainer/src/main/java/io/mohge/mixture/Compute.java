@@ -1,12 +1,13 @@
 package io.mohge.mixture;
 
+import io.mohge.config.MixtureConfig;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.model.ModelConfig;
 import io.mohge.train.CheckpointStore;
 import io.mohge.train.Flops;
 import io.mohge.train.Trainer;
-import io.mohge.train.TrainerConfig;
+import io.mohge.config.TrainerConfig;
 
 import java.io.IOException;
 import java.nio.file.Path;

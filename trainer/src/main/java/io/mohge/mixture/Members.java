@@ -1,13 +1,14 @@
 package io.mohge.mixture;
 
+import io.mohge.config.MixtureConfig;
 import io.mohge.allocation.AllocationConfig;
 import io.mohge.config.RunConfig;
 import io.mohge.config.RunSection;
 import io.mohge.data.Corpus;
 import io.mohge.data.DataConfig;
 import io.mohge.model.ModelConfig;
-import io.mohge.train.ExportConfig;
-import io.mohge.train.TrainerConfig;
+import io.mohge.config.ExportConfig;
+import io.mohge.config.TrainerConfig;
 
 /**
  * The run configs of a mixture's members, derived from the mixture's run config. Every member is an ordinary run

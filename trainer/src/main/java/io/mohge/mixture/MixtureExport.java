@@ -5,7 +5,7 @@ import io.mohge.files.AtomicFiles;
 import io.mohge.export.Exporter;
 import io.mohge.export.HfTokenizer;
 import io.mohge.train.CheckpointStore;
-import io.mohge.train.ExportConfig;
+import io.mohge.config.ExportConfig;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

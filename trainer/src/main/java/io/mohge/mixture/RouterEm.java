@@ -1,5 +1,6 @@
 package io.mohge.mixture;
 
+import io.mohge.config.MixtureConfig;
 import io.mohge.config.RunConfig;
 import io.mohge.data.DataConfig;
 import io.mohge.data.DataLocation;
@@ -11,7 +12,7 @@ import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
 import io.mohge.train.CheckpointStore;
 import io.mohge.train.Trainer;
-import io.mohge.train.TrainerConfig;
+import io.mohge.config.TrainerConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

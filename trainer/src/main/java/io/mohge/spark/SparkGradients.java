@@ -1,5 +1,7 @@
 package io.mohge.spark;
 
+import io.mohge.config.DistributedConfig;
+
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.BatchSampler;

@@ -1,5 +1,6 @@
 package io.mohge.spark;
 
+import io.mohge.config.DistributedConfig;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 

@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.TrainerConfig;
 import io.mohge.engine.Kernels;
 import io.mohge.engine.ParamStore;
 import io.mohge.model.ParamNames;

@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.TrainerConfig;
 /**
  * Learning rate per optimizer step: linear warmup, then a half cosine from {@code lr} down to {@code min_lr}
  * (the schedule of the reference runs, docs/method.md section 8: "lr 3e-4 cosine to 3e-5").

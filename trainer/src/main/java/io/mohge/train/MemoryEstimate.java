@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.TrainerConfig;
 import io.mohge.model.ModelConfig;
 import org.bytedeco.javacpp.Pointer;
 

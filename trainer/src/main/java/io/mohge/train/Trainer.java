@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.TrainerConfig;
 import com.google.gson.Gson;
 import io.mohge.allocation.AllocationConfig;
 import io.mohge.allocation.ExpertLayout;

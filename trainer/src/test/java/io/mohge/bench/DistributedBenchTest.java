@@ -2,7 +2,7 @@ package io.mohge.bench;
 
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
-import io.mohge.spark.DistributedConfig.Aggregation;
+import io.mohge.config.DistributedConfig.Aggregation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -13,7 +13,7 @@ import io.mohge.losses.LossConfig;
 import io.mohge.model.ModelConfig;
 import io.mohge.train.AdamW;
 import io.mohge.train.Checkpoint;
-import io.mohge.train.ExportConfig;
+import io.mohge.config.ExportConfig;
 import io.mohge.train.ModelState;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

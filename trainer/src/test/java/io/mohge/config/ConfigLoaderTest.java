@@ -285,7 +285,7 @@ class ConfigLoaderTest {
                 "expected a finite number", "got Infinity");
         assertMessage(fails("model:\n  init_std: Infinity\n"), "Invalid model.init_std", "finite");
         assertMessage(fails("model:\n  rope_theta: .inf\n"), "Invalid model.rope_theta", "finite");
-        var direct = assertThrows(IllegalArgumentException.class, () -> new io.mohge.train.TrainerConfig(10, 1, 1,
+        var direct = assertThrows(IllegalArgumentException.class, () -> new io.mohge.config.TrainerConfig(10, 1, 1,
                 Double.POSITIVE_INFINITY, 0, 0, 0, 0.9, 0.95, 1e-8, 1, 1, 1, 1, 1, 1));
         assertTrue(direct.getMessage().startsWith("lr: must be a finite number"), direct.getMessage());
         var loss = assertThrows(IllegalArgumentException.class, () -> new io.mohge.losses.LossConfig(

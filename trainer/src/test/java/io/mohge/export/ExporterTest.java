@@ -19,7 +19,7 @@ import io.mohge.model.ModelConfig;
 import io.mohge.train.AdamW;
 import io.mohge.train.Checkpoint;
 import io.mohge.train.CheckpointStore;
-import io.mohge.train.ExportConfig;
+import io.mohge.config.ExportConfig;
 import io.mohge.tensors.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

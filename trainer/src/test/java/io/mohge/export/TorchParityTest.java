@@ -14,7 +14,7 @@ import io.mohge.model.ModelConfig.GateMode;
 import io.mohge.model.ModelConfig.GroupScore;
 import io.mohge.train.AdamW;
 import io.mohge.train.Checkpoint;
-import io.mohge.train.ExportConfig;
+import io.mohge.config.ExportConfig;
 import io.mohge.tensors.DType;
 import io.mohge.train.ModelState;
 import org.junit.jupiter.api.Test;

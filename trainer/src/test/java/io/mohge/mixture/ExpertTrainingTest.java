@@ -1,7 +1,7 @@
 package io.mohge.mixture;
 
 import io.mohge.config.RunConfig;
-import io.mohge.spark.DistributedConfig;
+import io.mohge.config.DistributedConfig;
 import io.mohge.spark.SparkSupport;
 import io.mohge.train.Checkpoint;
 import io.mohge.train.CheckpointStore;

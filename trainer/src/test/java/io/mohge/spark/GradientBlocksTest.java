@@ -1,5 +1,6 @@
 package io.mohge.spark;
 
+import io.mohge.config.DistributedConfig;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -1,5 +1,6 @@
 package io.mohge.spark;
 
+import io.mohge.config.DistributedConfig;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;

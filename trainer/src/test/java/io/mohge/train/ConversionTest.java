@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.ExportConfig;
 import io.mohge.config.ConfigException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
@@ -174,7 +175,7 @@ class ConversionTest {
         TrainResult r = Trainer.run(config(converted, conversion("[controller]", "trainer.steps=2",
                 "trainer.warmup_steps=1")), new Trainer.Options(false, false, 0));
         e = assertThrows(IllegalArgumentException.class, () -> Exporter.export(r.lastCheckpoint(),
-                shared.resolve("export"), io.mohge.train.ExportConfig.DEFAULTS));
+                shared.resolve("export"), io.mohge.config.ExportConfig.DEFAULTS));
         assertTrue(e.getMessage().startsWith("model.temporal.controller"), e.getMessage());
     }
 

@@ -1,4 +1,4 @@
-package io.mohge.train;
+package io.mohge.config;
 
 import io.mohge.tensors.DType;
 

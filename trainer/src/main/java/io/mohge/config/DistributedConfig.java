@@ -1,4 +1,4 @@
-package io.mohge.spark;
+package io.mohge.config;
 
 /**
  * Data-parallel training on Apache Spark (YAML section {@code distributed}; used by {@code mohge train --distributed}).
@@ -50,7 +50,7 @@ public record DistributedConfig(String master, int workers, int taskMaxFailures,
     }
 
     /** Blocks of the sharded aggregation for a gradient of {@code size} values: never more blocks than values. */
-    int blocksFor(long size) {
+    public int blocksFor(long size) {
         long n = aggregationBlocks == 0 ? workers : aggregationBlocks;
         return (int) Math.max(1, Math.min(n, size));
     }

@@ -1,7 +1,6 @@
-package io.mohge.mixture;
+package io.mohge.config;
 
 import io.mohge.model.ModelConfig;
-import io.mohge.train.TrainerConfig;
 
 /**
  * An asynchronous mixture of language models, SmallTalk LM (YAML section {@code mixture}; docs/smalltalk.md).
