@@ -1,7 +1,6 @@
 package io.mohge.spark;
 
 import io.mohge.config.DistributedConfig;
-
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.BatchSampler;
@@ -63,10 +62,12 @@ public final class SparkGradients implements GradientSource {
     private final int gradAccum;
     private long step;
     private StepTimings last;
+    private final Worker.Fault fault;
 
     private SparkGradients(JavaSparkContext sc, boolean ownsContext, RunConfig cfg, Transformer model,
-                           BatchSampler sampler, TokenDataset data) throws IOException {
+                           BatchSampler sampler, TokenDataset data, Worker.Fault fault) throws IOException {
         this.sc = sc;
+        this.fault = fault;
         this.ownsContext = ownsContext;
         this.dist = cfg.distributed();
         this.configYaml = sc.broadcast(ConfigLoader.toYaml(executorConfig(cfg, data)));
@@ -110,7 +111,7 @@ public final class SparkGradients implements GradientSource {
             refuseTeacher(teacher);
             JavaSparkContext sc = SparkSupport.open("mohge-" + cfg.run().name(), cfg.distributed());
             try {
-                return new SparkGradients(sc, true, cfg, model, sampler, data);
+                return new SparkGradients(sc, true, cfg, model, sampler, data, Worker.Fault.NONE);
             } catch (IOException | RuntimeException e) {
                 sc.close();
                 throw e;
@@ -120,9 +121,14 @@ public final class SparkGradients implements GradientSource {
 
     /** A factory that uses an existing context (tests, notebooks); the caller closes it. */
     public static GradientSource.Factory factory(JavaSparkContext sc) {
+        return factory(sc, Worker.Fault.NONE);
+    }
+
+    /** As {@link #factory(JavaSparkContext)}, with every task first calling {@code fault} (tests inject failures). */
+    static GradientSource.Factory factory(JavaSparkContext sc, Worker.Fault fault) {
         return (cfg, model, teacher, state, sampler, data) -> {
             refuseTeacher(teacher);
-            return new SparkGradients(sc, false, cfg, model, sampler, data);
+            return new SparkGradients(sc, false, cfg, model, sampler, data, fault);
         };
     }
 
@@ -156,16 +162,17 @@ public final class SparkGradients implements GradientSource {
             JavaRDD<Worker.Task> rdd = sc.sc().makeRDD(JavaConverters.asScalaBuffer(tasks).toSeq(),
                     ClassTag$.MODULE$.apply(Worker.Task.class)).toJavaRDD();
             Broadcast<String> yaml = configYaml;
+            Worker.Fault fault = this.fault;
             WorkerResult stats;
             float[] gradSum;
             if (dist.aggregation() == DistributedConfig.Aggregation.SHARDED) {
                 GradientBlocks blocks = new GradientBlocks(flat.size(), dist.blocksFor(flat.size()));
                 ShardedAggregation.Total total = ShardedAggregation.aggregate(rdd.flatMapToPair(task ->
-                        ShardedAggregation.pieces(Worker.run(yaml, inputs, task), task.worker(), blocks).iterator()), blocks);
+                        ShardedAggregation.pieces(Worker.run(yaml, inputs, task, fault), task.worker(), blocks).iterator()), blocks);
                 stats = total.stats();
                 gradSum = total.gradSum();
             } else {
-                stats = rdd.map(task -> Worker.run(yaml, inputs, task))
+                stats = rdd.map(task -> Worker.run(yaml, inputs, task, fault))
                         .treeAggregate(WorkerResult.empty(), WorkerResult::merge, WorkerResult::merge,
                                 dist.aggregationDepth());
                 gradSum = stats.gradSum;

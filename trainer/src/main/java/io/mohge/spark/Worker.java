@@ -8,7 +8,6 @@ import io.mohge.engine.Transformer;
 import io.mohge.train.GradientStep;
 import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -29,8 +28,16 @@ import java.util.List;
  */
 final class Worker {
 
-    /** Spark conf key for tests: fail the first attempt of every task of this step (Spark must retry it). */
-    static final String FAIL_FIRST_ATTEMPT_AT_STEP = "spark.mohge.test.failFirstAttemptAtStep";
+    /**
+     * Called at the start of every task with its step and attempt number: the seam through which tests make task
+     * attempts fail (Spark must then retry them). Shipped to the executors inside the task's closure.
+     */
+    @FunctionalInterface
+    interface Fault extends Serializable {
+        Fault NONE = (step, attempt) -> { };
+
+        void beforeTask(long step, int attempt);
+    }
 
     /** What every task of one step needs besides its windows: the broadcast part. */
     record StepInputs(long step, float[] params, float[] routerState, double groupAuxScale) implements Serializable {
@@ -60,13 +67,15 @@ final class Worker {
      * them into a pooled model and computes the gradient of the task's windows. Records how long the fetch and the
      * compute took.
      */
-    static WorkerResult run(Broadcast<String> configYaml, Broadcast<StepInputs> inputs, Task task) throws IOException {
+    static WorkerResult run(Broadcast<String> configYaml, Broadcast<StepInputs> inputs, Task task, Fault fault)
+            throws IOException {
         String yaml = configYaml.value();
         Model m = POOL.borrow(yaml, Worker::build);
         try {
             long t0 = System.nanoTime();
             StepInputs in = inputs.value();
-            failIfAsked(in.step());
+            TaskContext ctx = TaskContext.get();
+            fault.beforeTask(in.step(), ctx == null ? 0 : ctx.attemptNumber());
             m.flat().assignParams(in.params());
             m.flat().assignState(in.routerState());
             long t1 = System.nanoTime();
@@ -95,16 +104,6 @@ final class Worker {
                     cfg.model().seqLen());
         } catch (IOException e) {
             throw new UncheckedIOException("executor cannot open data.dir " + cfg.data().dir(), e);
-        }
-    }
-
-    private static void failIfAsked(long step) {
-        TaskContext ctx = TaskContext.get();
-        if (ctx == null || SparkEnv.get() == null) return;
-        long failAt = SparkEnv.get().conf().getLong(FAIL_FIRST_ATTEMPT_AT_STEP, -1);
-        if (failAt == step && ctx.attemptNumber() == 0) {
-            throw new IllegalStateException("injected failure of task attempt 0 at step " + step
-                    + " (" + FAIL_FIRST_ATTEMPT_AT_STEP + ")");
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.mohge.spark;
 
 import io.mohge.config.DistributedConfig;
-
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.Prepare;
@@ -41,6 +40,10 @@ class SparkTrainerTest {
     static MiniDFSCluster cluster;
     static JavaSparkContext sc;
     static final AtomicInteger failedTasks = new AtomicInteger();
+    /** Every task's first attempt at step 2 fails: Spark must retry it and the run must not notice. */
+    private static final Worker.Fault FAIL_FIRST_ATTEMPT_AT_STEP_2 = (step, attempt) -> {
+        if (step == 2 && attempt == 0) throw new IllegalStateException("injected failure of task attempt 0 at step 2");
+    };
     static String dataDir;
 
     @BeforeAll
@@ -64,12 +67,7 @@ class SparkTrainerTest {
         RunConfig cfg = config(base.resolve("prep"), 2, 4, 1);
         Prepare.prepare(cfg.data(), cluster.getConfiguration(0)); // multi-block shards, reused by every run
 
-        System.setProperty(Worker.FAIL_FIRST_ATTEMPT_AT_STEP, "2");
-        try {
-            sc = SparkSupport.open("spark-trainer-test", new DistributedConfig("local[2]", 2, 4, 2));
-        } finally {
-            System.clearProperty(Worker.FAIL_FIRST_ATTEMPT_AT_STEP);
-        }
+        sc = SparkSupport.open("spark-trainer-test", new DistributedConfig("local[2]", 2, 4, 2));
         sc.sc().addSparkListener(new SparkListener() {
             @Override
             public void onTaskEnd(SparkListenerTaskEnd end) {
@@ -97,7 +95,7 @@ class SparkTrainerTest {
 
     private static List<Double> train(RunConfig cfg, boolean spark) throws IOException {
         Trainer.Options options = new Trainer.Options(false, false, 0);
-        TrainResult r = spark ? Trainer.run(cfg, options, SparkGradients.factory(sc)) : Trainer.run(cfg, options);
+        TrainResult r = spark ? Trainer.run(cfg, options, SparkGradients.factory(sc, FAIL_FIRST_ATTEMPT_AT_STEP_2)) : Trainer.run(cfg, options);
         assertEquals(TrainResult.Stop.COMPLETED, r.stop(), r.message());
         return new ArrayList<>(r.losses());
     }
