@@ -1,0 +1,84 @@
+package io.mohge.allocation;
+
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.MalformedJsonException;
+
+import java.io.IOException;
+import java.io.StringReader;
+
+/**
+ * The one way this module writes and reads JSON: Gson records with snake_case keys (component {@code
+ * expertsPerGroup} is key {@code experts_per_group}). Reading is strict; record constructors validate, and every
+ * problem is an {@link IllegalArgumentException} whose message starts with the key (a JSON path such as
+ * {@code local_experts[1][0]}), never an exception from inside Gson.
+ */
+final class JsonRecords {
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
+
+    private JsonRecords() { }
+
+    /** Pretty-printed JSON of {@code record}, ending in a newline; null components are left out. */
+    static String write(Object record) {
+        return GSON.toJson(record) + "\n";
+    }
+
+    /** Parses strict JSON text into {@code type}; the record's constructor validates the content. */
+    static <T> T read(String text, Class<T> type) {
+        if (text == null || text.isBlank()) throw new IllegalArgumentException("empty input, expected a JSON object");
+        try (JsonReader reader = new JsonReader(new StringReader(text))) {
+            reader.setStrictness(Strictness.STRICT);
+            if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+                throw new IllegalArgumentException("expected a JSON object at the top level, got " + plain(reader.peek().name()));
+            }
+            T value;
+            try {
+                value = GSON.getAdapter(type).read(reader);
+            } catch (MalformedJsonException e) {
+                throw new IllegalArgumentException("not valid JSON (" + e.getMessage() + ")", e);
+            } catch (IllegalStateException | JsonParseException | NumberFormatException e) {
+                throw new IllegalArgumentException(key(reader.getPath()) + ": " + describe(e), e);
+            } catch (RuntimeException e) { // Gson wraps what a record constructor throws
+                if (e.getCause() instanceof IllegalArgumentException invalid) throw invalid;
+                throw e;
+            }
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new IllegalArgumentException("not valid JSON: unexpected content after the top-level value");
+            }
+            return value;
+        } catch (MalformedJsonException | java.io.EOFException e) {
+            throw new IllegalArgumentException("not valid JSON (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not valid JSON (" + e + ")", e);
+        }
+    }
+
+    /** {@code $.local_experts[1][0]} -> {@code local_experts[1][0]}. */
+    private static String key(String path) {
+        return path.startsWith("$.") ? path.substring(2) : path;
+    }
+
+    /** Gson's "Expected BEGIN_ARRAY but was NUMBER at line 3 column 9 path $.x" as "expected a JSON array, got a number". */
+    private static String describe(Exception e) {
+        Throwable t = e;
+        while (t.getCause() != null) t = t.getCause(); // Gson wraps the reader's exception
+        String msg = String.valueOf(t.getMessage());
+        int at = msg.indexOf(" at line ");
+        if (at >= 0) msg = msg.substring(0, at);
+        return plain(msg.replace("Expected ", "expected ").replace(" but was ", ", got "));
+    }
+
+    /** Gson's token names in words. */
+    private static String plain(String text) {
+        return text.replace("BEGIN_ARRAY", "a JSON array").replace("BEGIN_OBJECT", "a JSON object")
+                .replace("NUMBER", "a number").replace("STRING", "a string").replace("BOOLEAN", "true or false")
+                .replace("NULL", "null");
+    }
+}
