@@ -70,6 +70,7 @@ final class JsonRecords {
         Throwable t = e;
         while (t.getCause() != null) t = t.getCause(); // Gson wraps the reader's exception
         String msg = String.valueOf(t.getMessage());
+        if (msg.startsWith("For input string: ")) return "expected a number, got " + msg.substring(18);
         int at = msg.indexOf(" at line ");
         if (at >= 0) msg = msg.substring(0, at);
         return plain(msg.replace("Expected ", "expected ").replace(" but was ", ", got "));
