@@ -22,14 +22,20 @@ import java.io.StringReader;
  */
 public final class JsonRecords {
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+    private static final Gson COMPACT = new GsonBuilder().disableHtmlEscaping()
             .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
+    private static final Gson GSON = COMPACT.newBuilder().setPrettyPrinting().create();
 
     private JsonRecords() { }
 
     /** Pretty-printed JSON of {@code record}, without a final newline; null components are left out. */
     public static String write(Object record) {
         return GSON.toJson(record);
+    }
+
+    /** JSON of {@code record} on one line without spaces (e.g. a safetensors header); null components are left out. */
+    public static String writeCompact(Object record) {
+        return COMPACT.toJson(record);
     }
 
     /**
@@ -52,6 +58,8 @@ public final class JsonRecords {
                 throw new IllegalArgumentException("not valid JSON (" + e.getMessage() + ")", e);
             } catch (IllegalStateException | JsonParseException | NumberFormatException e) {
                 throw new IllegalArgumentException(key(reader.getPath()) + ": " + describe(e), e);
+            } catch (IllegalArgumentException e) { // from a type adapter, naming the key
+                throw e;
             } catch (RuntimeException e) { // Gson wraps what a record constructor throws
                 if (e.getCause() instanceof IllegalArgumentException invalid) throw invalid;
                 throw e;
