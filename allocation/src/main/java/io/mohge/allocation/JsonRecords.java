@@ -62,7 +62,8 @@ final class JsonRecords {
 
     /** {@code $.local_experts[1][0]} -> {@code local_experts[1][0]}. */
     private static String key(String path) {
-        return path.startsWith("$.") ? path.substring(2) : path;
+        String key = path.startsWith("$.") ? path.substring(2) : path;
+        return key.endsWith(".") ? key.substring(0, key.length() - 1) : key; // a map value: Gson keeps no key name
     }
 
     /** Gson's "Expected BEGIN_ARRAY but was NUMBER at line 3 column 9 path $.x" as "expected a JSON array, got a number". */

@@ -8,9 +8,6 @@ import io.mohge.tensors.FloatTensor;
 
 import io.mohge.files.AtomicFiles;
 import io.mohge.files.JsonRecords;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.BpeTokenizer;
@@ -67,7 +64,6 @@ public final class Exporter {
     /** The Python files shipped beside the weights (resources of this package). */
     public static final List<String> PYTHON_FILES = List.of("configuration_mohge.py", "modeling_mohge.py");
     private static final String PYTHON_RESOURCES = "/io/mohge/export/python/";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     private Exporter() { }
 
@@ -192,10 +188,6 @@ public final class Exporter {
             if (in == null) throw new IllegalStateException("resource " + PYTHON_RESOURCES + name + " missing from the build");
             return in.readAllBytes();
         }
-    }
-
-    public static void writeJson(Path file, JsonObject json) throws IOException {
-        writeJson(file, GSON.toJson(json));
     }
 
     /** Writes JSON text and a final newline. */
