@@ -1,5 +1,6 @@
 package io.mohge.allocation;
 
+import io.mohge.json.JsonRecords;
 import com.google.gson.TypeAdapter;
 import com.google.gson.annotations.JsonAdapter;
 import com.google.gson.stream.JsonReader;
@@ -111,7 +112,7 @@ public final class LoadStats {
                         + " counts but layer 0 has " + tokensPerLayer[0].length);
             }
         }
-        return JsonRecords.write(new StatsFile(new Counts(tokensPerLayer, false)));
+        return JsonRecords.write(new StatsFile(new Counts(tokensPerLayer, false))) + "\n";
     }
 
     /** {@code tokens_per_expert} is a list of per-layer lists or one flat list of counts. */

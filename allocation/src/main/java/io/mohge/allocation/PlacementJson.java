@@ -1,5 +1,6 @@
 package io.mohge.allocation;
 
+import io.mohge.json.JsonRecords;
 import java.util.List;
 
 /**
@@ -56,7 +57,7 @@ record PlacementJson(String format, Integer version, String strategy, Integer ra
     }
 
     static String write(Placement p) {
-        return JsonRecords.write(of(p));
+        return JsonRecords.write(of(p)) + "\n";
     }
 
     static Placement read(String json) {

@@ -3,7 +3,7 @@ package io.mohge.bench;
 import com.google.gson.Gson;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
-import io.mohge.files.JsonRecords;
+import io.mohge.json.JsonRecords;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;

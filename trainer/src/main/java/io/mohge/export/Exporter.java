@@ -7,7 +7,7 @@ import io.mohge.tensors.SafetensorsWriter;
 import io.mohge.tensors.FloatTensor;
 
 import io.mohge.files.AtomicFiles;
-import io.mohge.files.JsonRecords;
+import io.mohge.json.JsonRecords;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.BpeTokenizer;

@@ -2,7 +2,7 @@ package io.mohge.export;
 
 import com.google.gson.JsonObject;
 import com.google.gson.annotations.SerializedName;
-import io.mohge.files.JsonRecords;
+import io.mohge.json.JsonRecords;
 import io.mohge.model.ModelConfig;
 import io.mohge.tensors.DType;
 
@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import static io.mohge.files.JsonRecords.required;
+import static io.mohge.json.JsonRecords.required;
 
 /**
  * The {@code config.json} of an export: Hugging Face key names where transformers has one (Llama / Mixtral /

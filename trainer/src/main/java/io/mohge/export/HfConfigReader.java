@@ -1,6 +1,6 @@
 package io.mohge.export;
 
-import io.mohge.files.JsonRecords;
+import io.mohge.json.JsonRecords;
 import io.mohge.model.ModelConfig;
 
 import java.io.IOException;

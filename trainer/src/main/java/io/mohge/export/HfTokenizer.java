@@ -3,7 +3,7 @@ package io.mohge.export;
 import io.mohge.data.BpeTokenizer;
 import io.mohge.data.ByteTokenizer;
 import io.mohge.data.TextTokenizer;
-import io.mohge.files.JsonRecords;
+import io.mohge.json.JsonRecords;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import com.google.gson.annotations.SerializedName;
 import java.util.List;
 import java.util.Map;
 
-import static io.mohge.files.JsonRecords.required;
+import static io.mohge.json.JsonRecords.required;
 
 /**
  * {@code tokenizer.json} and {@code tokenizer_config.json} ({@link HfTokenizer}) as Gson records. Keys the

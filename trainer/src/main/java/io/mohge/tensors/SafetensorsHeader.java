@@ -14,10 +14,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import static io.mohge.files.JsonRecords.required;
+import static io.mohge.json.JsonRecords.required;
 
 /**
- * The JSON header of a safetensors file, read and written by Gson ({@link io.mohge.files.JsonRecords}):
+ * The JSON header of a safetensors file, read and written by Gson ({@link io.mohge.json.JsonRecords}):
  * {@code {"__metadata__": {str: str}, name: {"dtype", "shape", "data_offsets": [begin, end]}, ...}}. One
  * object holds both the metadata (under the reserved key) and the tensors, so {@link Adapter} sorts the keys
  * into the two maps; each tensor's entry is an {@link Entry} record.

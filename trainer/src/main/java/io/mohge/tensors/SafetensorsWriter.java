@@ -1,7 +1,7 @@
 package io.mohge.tensors;
 
 import io.mohge.files.AtomicFiles;
-import io.mohge.files.JsonRecords;
+import io.mohge.json.JsonRecords;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

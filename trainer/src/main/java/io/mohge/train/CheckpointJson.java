@@ -2,9 +2,9 @@ package io.mohge.train;
 
 import java.util.Map;
 
-import static io.mohge.files.JsonRecords.required;
+import static io.mohge.json.JsonRecords.required;
 
-/** The JSON files of a checkpoint directory ({@link CheckpointStore}), as Gson records ({@link io.mohge.files.JsonRecords}). */
+/** The JSON files of a checkpoint directory ({@link CheckpointStore}), as Gson records ({@link io.mohge.json.JsonRecords}). */
 final class CheckpointJson {
 
     private CheckpointJson() { }

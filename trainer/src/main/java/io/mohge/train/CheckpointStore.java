@@ -1,7 +1,7 @@
 package io.mohge.train;
 
 import io.mohge.files.AtomicFiles;
-import io.mohge.files.JsonRecords;
+import io.mohge.json.JsonRecords;
 import io.mohge.tensors.FloatTensor;
 import io.mohge.tensors.SafetensorsReader;
 import io.mohge.tensors.SafetensorsWriter;

@@ -1,4 +1,4 @@
-package io.mohge.files;
+package io.mohge.json;
 
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
@@ -14,11 +14,12 @@ import java.io.IOException;
 import java.io.StringReader;
 
 /**
- * The one way the trainer writes and reads a JSON file: Gson records with snake_case keys (component
+ * The one way the project writes and reads a JSON file: Gson records with snake_case keys (component
  * {@code rngSeed} is key {@code rng_seed}), validated in their constructors. Reading is strict, and every problem
  * is an {@link IllegalArgumentException} whose message starts with the key (a JSON path such as
  * {@code files.params.safetensors.bytes}), never an exception from inside Gson; callers put the file name in
- * front. (The allocation module, which does not depend on the trainer, has the same helper.)
+ * front. It lives in the allocation module, the lowest module that writes JSON (placement.json), in a package of
+ * its own so that the trainer uses the same code.
  */
 public final class JsonRecords {
 
@@ -44,7 +45,7 @@ public final class JsonRecords {
      * @throws IllegalArgumentException starting with the key at fault, or "not valid JSON" for a syntax error
      */
     public static <T> T read(String text, Class<T> type) {
-        if (text == null || text.isBlank()) throw new IllegalArgumentException("empty file, expected a JSON object");
+        if (text == null || text.isBlank()) throw new IllegalArgumentException("empty input, expected a JSON object");
         try (JsonReader reader = new JsonReader(new StringReader(text))) {
             reader.setStrictness(Strictness.STRICT);
             if (reader.peek() != JsonToken.BEGIN_OBJECT) {
