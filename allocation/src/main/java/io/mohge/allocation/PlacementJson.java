@@ -1,15 +1,11 @@
 package io.mohge.allocation;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
-
-import java.util.ArrayList;
+import io.mohge.json.JsonRecords;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
- * JSON form of a {@link Placement} ({@code placement.json} beside checkpoints and exports):
+ * JSON form of a {@link Placement} ({@code placement.json} beside checkpoints and exports), read and written by
+ * Gson ({@link JsonRecords}):
  * <pre>
  * {
  *   "format": "mohge-placement",
@@ -24,65 +20,58 @@ import java.util.stream.IntStream;
  *   ]
  * }
  * </pre>
+ * The constructor checks that every key is present, the format and version, and that {@code ranks} matches the
+ * rank lists; {@link Placement#of} checks the rest (every expert placed once, equal counts per rank).
  */
-final class PlacementJson {
+record PlacementJson(String format, Integer version, String strategy, Integer ranks, List<Integer> widths,
+                     Integer expertsPerGroup, int[][] localExperts) {
 
     static final String FORMAT = "mohge-placement";
     static final int VERSION = 1;
 
-    private PlacementJson() { }
-
-    static String write(Placement p) {
-        StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"format\": \"").append(FORMAT).append("\",\n");
-        sb.append("  \"version\": ").append(VERSION).append(",\n");
-        sb.append("  \"strategy\": \"").append(p.strategyName()).append("\",\n");
-        sb.append("  \"ranks\": ").append(p.ranks()).append(",\n");
-        sb.append("  \"widths\": ").append(p.layout().widths()).append(",\n");
-        sb.append("  \"experts_per_group\": ").append(p.layout().expertsPerGroup()).append(",\n");
-        sb.append("  \"local_experts\": [\n");
-        for (int r = 0; r < p.ranks(); r++) {
-            sb.append("    [").append(IntStream.of(p.localExperts(r)).mapToObj(String::valueOf)
-                    .collect(Collectors.joining(", "))).append(']').append(r + 1 < p.ranks() ? ",\n" : "\n");
-        }
-        return sb.append("  ]\n}\n").toString();
-    }
-
-    static Placement read(String json) {
-        JsonObject root = Json.object(Json.parse(json));
-        String format = Json.string(Json.required(root, "format"), "format");
-        if (!FORMAT.equals(format)) {
+    PlacementJson {
+        if (!FORMAT.equals(required(format, "format"))) {
             throw new IllegalArgumentException("format: expected \"" + FORMAT + "\", got \"" + format
                     + "\"; this is not a MoHGE-J placement file");
         }
-        int version = Json.intValue(Json.required(root, "version"), "version");
-        if (version != VERSION) {
+        if (required(version, "version") != VERSION) {
             throw new IllegalArgumentException("version: " + version + " is not supported; this build reads version "
                     + VERSION);
         }
-        AllocationConfig.Strategy strategy = PlacementStrategy.parseName(
-                Json.string(Json.required(root, "strategy"), "strategy"));
-        int ranks = Json.intValue(Json.required(root, "ranks"), "ranks");
-
-        JsonArray widthsJson = Json.array(Json.required(root, "widths"), "widths");
-        List<Integer> widths = new ArrayList<>();
-        for (int g = 0; g < widthsJson.size(); g++) widths.add(Json.intValue(widthsJson.get(g), "widths[" + g + "]"));
-        int n = Json.intValue(Json.required(root, "experts_per_group"), "experts_per_group");
-        ExpertLayout layout = new ExpertLayout(widths, n);
-
-        JsonArray ranksJson = Json.array(Json.required(root, "local_experts"), "local_experts");
-        if (ranksJson.size() != ranks) {
-            throw new IllegalArgumentException("ranks: says " + ranks + " but local_experts has " + ranksJson.size()
+        required(strategy, "strategy");
+        required(ranks, "ranks");
+        for (int g = 0; g < required(widths, "widths").size(); g++) required(widths.get(g), "widths[" + g + "]");
+        required(expertsPerGroup, "experts_per_group");
+        if (required(localExperts, "local_experts").length != ranks) {
+            throw new IllegalArgumentException("ranks: says " + ranks + " but local_experts has " + localExperts.length
                     + " rank lists");
         }
-        int[][] local = new int[ranks][];
-        for (int r = 0; r < ranks; r++) {
-            JsonArray list = Json.array(ranksJson.get(r), "local_experts[" + r + "]");
-            local[r] = new int[list.size()];
-            for (int i = 0; i < list.size(); i++) {
-                local[r][i] = Json.intValue(list.get(i), "local_experts[" + r + "][" + i + "]");
-            }
-        }
-        return Placement.of(strategy, layout, local);
+        for (int r = 0; r < ranks; r++) required(localExperts[r], "local_experts[" + r + "]");
+    }
+
+    static PlacementJson of(Placement p) {
+        int[][] local = new int[p.ranks()][];
+        for (int r = 0; r < p.ranks(); r++) local[r] = p.localExperts(r);
+        return new PlacementJson(FORMAT, VERSION, p.strategyName(), p.ranks(), p.layout().widths(),
+                p.layout().expertsPerGroup(), local);
+    }
+
+    static String write(Placement p) {
+        return JsonRecords.write(of(p)) + "\n";
+    }
+
+    static Placement read(String json) {
+        return JsonRecords.read(json, PlacementJson.class).toPlacement();
+    }
+
+    Placement toPlacement() {
+        ExpertLayout layout = new ExpertLayout(widths, expertsPerGroup);
+        return Placement.of(PlacementStrategy.parseName(strategy), layout, localExperts);
+    }
+
+    private static <T> T required(T value, String key) {
+        if (value == null) throw new IllegalArgumentException(key + ": missing; write it as in a placement from "
+                + "`mohge allocate --save`");
+        return value;
     }
 }

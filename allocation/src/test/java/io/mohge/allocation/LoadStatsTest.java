@@ -1,5 +1,6 @@
 package io.mohge.allocation;
 
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,8 @@ class LoadStatsTest {
         Path file = dir.resolve("stats.json");
         long[][] perLayer = {{1, 2, 3}, {4_000_000_000L, 0, 6}};
         Files.writeString(file, LoadStats.toJson(perLayer));
+        assertEquals(JsonParser.parseString("{\"tokens_per_expert\": [[1, 2, 3], [4000000000, 0, 6]]}"),
+                JsonParser.parseString(Files.readString(file)), "same keys and values as earlier builds wrote");
         assertArrayEquals(new long[] {4_000_000_001L, 2, 9}, LoadStats.read(file, 3).toArray());
     }
 
@@ -45,11 +48,13 @@ class LoadStatsTest {
                 reject(file, "{\"tokens_per_expert\": [[1, 2, -3, 4]]}"));
         assertEquals(file + ": tokens_per_expert: the flat list has 2 counts, expected 4 (one per logical expert "
                 + "l = g*N + j)", reject(file, "{\"tokens_per_expert\": [1, 2]}"));
-        assertEquals(file + ": tokens_per_expert: layer 0 expert 1: expected an integer, got 2.5",
+        assertEquals(file + ": tokens_per_expert[0][1]: expected a long, got 2.5",
                 reject(file, "{\"tokens_per_expert\": [[1, 2.5, 3, 4]]}"));
-        assertEquals(file + ": tokens_per_expert[1] (layer 1): expected a JSON array, got 5",
+        assertEquals(file + ": tokens_per_expert[1]: expected a JSON array, got a number",
                 reject(file, "{\"tokens_per_expert\": [[1, 2, 3, 4], 5]}"));
-        assertEquals(file + ": tokens_per_expert: missing (keys present: [counts])", reject(file, "{\"counts\": [1]}"));
+        assertTrue(reject(file, "{\"counts\": [1]}").startsWith(file + ": tokens_per_expert: missing; expected {"));
+        assertEquals(file + ": tokens_per_expert: expected a JSON array, got a string",
+                reject(file, "{\"tokens_per_expert\": \"1, 2\"}"));
         assertEquals(file + ": tokens_per_expert: is empty, expected 4 counts", reject(file, "{\"tokens_per_expert\": []}"));
         assertTrue(reject(file, "{\"tokens_per_expert\": [[1, 2, 3, 4]").startsWith(file + ": not valid JSON"));
         Path missing = dir.resolve("missing.json");

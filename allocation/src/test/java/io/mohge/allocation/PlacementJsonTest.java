@@ -1,5 +1,6 @@
 package io.mohge.allocation;
 
+import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,23 +34,29 @@ class PlacementJsonTest {
         }
     }
 
+    /** The layout the hand-written writer of earlier builds produced: files written by them must still load. */
+    private static final String EARLIER_BUILD = """
+            {
+              "format": "mohge-placement",
+              "version": 1,
+              "strategy": "all-size-decoupled",
+              "ranks": 2,
+              "widths": [128, 256],
+              "experts_per_group": 2,
+              "local_experts": [
+                [0, 2],
+                [1, 3]
+              ]
+            }
+            """;
+
     @Test
-    void writtenFormatIsReadable() {
-        String json = new AllSizeDecoupledStrategy().place(SMALL, 2).toJson();
-        assertEquals("""
-                {
-                  "format": "mohge-placement",
-                  "version": 1,
-                  "strategy": "all-size-decoupled",
-                  "ranks": 2,
-                  "widths": [128, 256],
-                  "experts_per_group": 2,
-                  "local_experts": [
-                    [0, 2],
-                    [1, 3]
-                  ]
-                }
-                """, json);
+    void writtenFormatHasTheSameKeysAndValuesAsEarlierBuilds() {
+        Placement p = new AllSizeDecoupledStrategy().place(SMALL, 2);
+        assertEquals(JsonParser.parseString(EARLIER_BUILD), JsonParser.parseString(p.toJson()));
+        assertEquals(p, Placement.fromJson(EARLIER_BUILD));
+        assertTrue(p.toJson().startsWith("{\n  \"format\": \"mohge-placement\",\n"), p.toJson());
+        assertTrue(p.toJson().endsWith("}\n"), p.toJson());
     }
 
     @Test
@@ -92,7 +99,14 @@ class PlacementJsonTest {
         assertEquals("ranks: says 3 but local_experts has 2 rank lists", reject(edit("\"ranks\": 2", "\"ranks\": 3")));
         assertEquals("strategy: unknown 'round-robin'; expected one of all-size-decoupled, contiguous, greedy",
                 reject(edit("all-size-decoupled", "round-robin")));
-        assertEquals("local_experts[1][0]: expected an integer, got 1.5", reject(edit("[1, 3]", "[1.5, 3]")));
+        assertEquals("local_experts[1][0]: expected an int, got 1.5", reject(edit("[1, 3]", "[1.5, 3]")));
+        assertEquals("local_experts[1]: expected a JSON array, got a string", reject(edit("[1, 3]", "\"1, 3\"")));
+        assertEquals("widths: expected a JSON array, got a number", reject(edit("[128, 256]", "128")));
+        assertTrue(reject(edit("\"experts_per_group\": 2,", "")).startsWith("experts_per_group: missing"));
+        assertTrue(reject(edit("\"experts_per_group\": 2,", "\"experts_per_group\": null,"))
+                .startsWith("experts_per_group: missing"));
+        assertEquals("format: expected \"mohge-placement\", got \"other\"; this is not a MoHGE-J placement file",
+                reject(edit("mohge-placement", "other")));
         assertEquals("widths: must not decrease from the first group to the last (s_0 <= s_1 <= ...), got "
                 + "[256, 128]; sort them ascending", reject(edit("[128, 256]", "[256, 128]")));
         assertEquals("local_experts: rank 0 holds 2 experts, expected E / ranks = 6 / 2 = 3",
@@ -101,14 +115,12 @@ class PlacementJsonTest {
                 reject(edit("\"version\": 1", "\"version\": 2")));
         assertTrue(reject(edit("\"strategy\": \"all-size-decoupled\",", "")).startsWith("strategy: missing"));
         assertTrue(reject(edit("\"version\": 1,", "\"version\": 1,,")).startsWith("not valid JSON"));
-        assertTrue(reject(decoupledSmall() + "x").startsWith("not valid JSON"));
-        assertEquals("expected a JSON object at the top level, got [1,2]", reject("[1, 2]"));
+        assertTrue(reject(EARLIER_BUILD + "x").startsWith("not valid JSON"));
+        assertEquals("expected a JSON object at the top level, got a JSON array", reject("[1, 2]"));
     }
 
-    private static String decoupledSmall() { return new AllSizeDecoupledStrategy().place(SMALL, 2).toJson(); }
-
     private static String edit(String from, String to) {
-        String json = decoupledSmall();
+        String json = EARLIER_BUILD;
         assertTrue(json.contains(from), from);
         return json.replace(from, to);
     }

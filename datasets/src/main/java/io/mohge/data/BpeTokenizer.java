@@ -5,10 +5,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
@@ -26,7 +26,10 @@ public final class BpeTokenizer implements TextTokenizer {
     /** Name of the tokenizer file next to the shards. */
     public static final String FILE_NAME = "tokenizer-bpe.json";
     private static final int CACHE_LIMIT = 200_000;
-    private static final Gson GSON = new GsonBuilder().create();
+    private static final String KIND = "bpe";
+    private static final int VERSION = 1;
+    private static final Gson GSON = new GsonBuilder()
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     private final int[][] merges;
     private final byte[][] bytes;
@@ -129,12 +132,7 @@ public final class BpeTokenizer implements TextTokenizer {
 
     /** Writes the JSON form atomically to {@code file}. */
     public void save(DataLocation file) throws IOException {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("kind", "bpe");
-        json.put("version", 1);
-        json.put("vocab_size", vocabSize());
-        json.put("merges", merges);
-        file.writeAtomically(GSON.toJson(json).getBytes(StandardCharsets.UTF_8));
+        file.writeAtomically(GSON.toJson(new Stored(KIND, VERSION, vocabSize(), merges)).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Reads a tokenizer written by {@link #save}; a damaged file gives a {@link ShardFormatException} naming it. */
@@ -146,24 +144,31 @@ public final class BpeTokenizer implements TextTokenizer {
         }
         try {
             Stored s = GSON.fromJson(buf.toString(StandardCharsets.UTF_8), Stored.class);
-            if (s == null || !"bpe".equals(s.kind) || s.version != 1 || s.merges == null) {
-                throw new ShardFormatException(file.toString(), "not a version 1 BPE tokenizer file");
-            }
-            BpeTokenizer t = new BpeTokenizer(List.of(s.merges));
-            if (t.vocabSize() != s.vocab_size) {
-                throw new ShardFormatException(file.toString(), "vocab_size " + s.vocab_size + " but "
-                        + s.merges.length + " merges");
+            if (s == null) throw new ShardFormatException(file.toString(), "empty file, expected a BPE tokenizer");
+            BpeTokenizer t = new BpeTokenizer(List.of(s.merges()));
+            if (t.vocabSize() != s.vocabSize()) {
+                throw new ShardFormatException(file.toString(), "vocab_size " + s.vocabSize() + " but "
+                        + s.merges().length + " merges");
             }
             return t;
         } catch (JsonParseException | IllegalArgumentException e) {
             throw new ShardFormatException(file.toString(), "unreadable BPE tokenizer (" + e.getMessage() + ")");
+        } catch (RuntimeException e) { // Gson wraps what the Stored constructor throws
+            if (!(e.getCause() instanceof IllegalArgumentException bad)) throw e;
+            throw new ShardFormatException(file.toString(), bad.getMessage() + "; prepare the dataset again");
         }
     }
 
-    private static final class Stored {
-        String kind;
-        int version;
-        int vocab_size;
-        int[][] merges;
+    /** The JSON form: {@code {"kind": "bpe", "version": 1, "vocab_size": V, "merges": [[a, b], ...]}}. */
+    private record Stored(String kind, Integer version, Integer vocabSize, int[][] merges) {
+        Stored {
+            if (!KIND.equals(kind) || !Integer.valueOf(VERSION).equals(version)) {
+                throw new IllegalArgumentException("kind, version: expected \"" + KIND + "\", " + VERSION + ", got "
+                        + (kind == null ? "none" : "\"" + kind + "\"") + ", " + version + "; not a version " + VERSION
+                        + " BPE tokenizer file");
+            }
+            if (vocabSize == null) throw new IllegalArgumentException("vocab_size: missing");
+            if (merges == null) throw new IllegalArgumentException("merges: missing");
+        }
     }
 }

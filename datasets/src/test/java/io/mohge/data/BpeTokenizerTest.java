@@ -81,6 +81,18 @@ class BpeTokenizerTest {
                 + "\"merges\":[[97,98],[256,999]]}");
         ShardFormatException e = assertThrows(ShardFormatException.class, () -> BpeTokenizer.load(f));
         assertTrue(e.getMessage().contains(BpeTokenizer.FILE_NAME) && e.getMessage().contains("merge 1"), e.getMessage());
+        Files.writeString(tmp.resolve(BpeTokenizer.FILE_NAME), "{\"kind\":\"bpe\",\"version\":1,\"merges\":[[97,98]]}");
+        e = assertThrows(ShardFormatException.class, () -> BpeTokenizer.load(f));
+        assertTrue(e.getMessage().contains(BpeTokenizer.FILE_NAME) && e.getMessage().contains("vocab_size: missing"),
+                e.getMessage());
+    }
+
+    @Test
+    void savedFileHasTheKeysOfEarlierBuilds(@TempDir Path tmp) throws IOException {
+        DataLocation f = DataLocation.resolve(tmp.resolve(BpeTokenizer.FILE_NAME).toString(), new Configuration());
+        new BpeTokenizer(List.of(new int[] {97, 98}, new int[] {256, 99})).save(f);
+        assertEquals("{\"kind\":\"bpe\",\"version\":1,\"vocab_size\":258,\"merges\":[[97,98],[256,99]]}",
+                Files.readString(tmp.resolve(BpeTokenizer.FILE_NAME)));
     }
 
     @Test

@@ -1,10 +1,9 @@
 package io.mohge.bench;
 
 import com.google.gson.Gson;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
+import io.mohge.json.JsonRecords;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.IOException;
@@ -61,9 +60,27 @@ public final class TorchAnchor {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) throw new IllegalStateException("torch anchor failed:\n" + out);
+        return parse(out);
+    }
+
+    /** The summary line bench/torch_anchor.py prints last (more keys than these two; the rest are ignored). */
+    record Summary(Double tokensPerS, String blas) {
+        Summary {
+            JsonRecords.required(tokensPerS, "tokens_per_s");
+            JsonRecords.required(blas, "blas");
+        }
+    }
+
+    /** The result in the anchor's output, whose last line is its JSON summary. */
+    static Result parse(String out) {
         String last = out.strip().lines().reduce((a, b) -> b).orElse("");
-        JsonObject o = JsonParser.parseString(last).getAsJsonObject();
-        return new Result(o.get("tokens_per_s").getAsDouble(), o.get("blas").getAsString());
+        try {
+            Summary s = JsonRecords.read(last, Summary.class);
+            return new Result(s.tokensPerS(), s.blas());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("torch anchor: its last output line is not the JSON summary ("
+                    + e.getMessage() + "):\n" + out, e);
+        }
     }
 
     /** The run's model, trainer and losses sections as JSON, in YAML key names. */

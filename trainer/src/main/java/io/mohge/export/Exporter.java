@@ -7,9 +7,7 @@ import io.mohge.tensors.SafetensorsWriter;
 import io.mohge.tensors.FloatTensor;
 
 import io.mohge.files.AtomicFiles;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
+import io.mohge.json.JsonRecords;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.BpeTokenizer;
@@ -66,7 +64,6 @@ public final class Exporter {
     /** The Python files shipped beside the weights (resources of this package). */
     public static final List<String> PYTHON_FILES = List.of("configuration_mohge.py", "modeling_mohge.py");
     private static final String PYTHON_RESOURCES = "/io/mohge/export/python/";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     private Exporter() { }
 
@@ -115,8 +112,8 @@ public final class Exporter {
         int tensors = writeModel(outDir, c.params(), c.routerBiases(), export.dtype(), c.step(), Map.of());
 
         ModelConfig model = config.model();
-        writeJson(outDir.resolve(CONFIG), HfConfig.of(model, export.dtype(), tokenizer.kind(), c.step()));
-        writeJson(outDir.resolve(GENERATION_CONFIG), generationConfig(model));
+        writeJson(outDir.resolve(CONFIG), HfConfig.of(model, export.dtype(), tokenizer.kind(), c.step()).toJson());
+        writeJson(outDir.resolve(GENERATION_CONFIG), generationConfig(model).toJson());
         writeJson(outDir.resolve(TOKENIZER), HfTokenizer.json(tokenizer));
         writeJson(outDir.resolve(TOKENIZER_CONFIG), HfTokenizer.config(tokenizer, model.seqLen()));
         for (String name : PYTHON_FILES) AtomicFiles.write(outDir.resolve(name), pythonSource(name));
@@ -174,14 +171,15 @@ public final class Exporter {
         return tok;
     }
 
-    /** Greedy decoding that stops at the end of a document (the newline token). */
-    static JsonObject generationConfig(ModelConfig model) {
-        JsonObject o = new JsonObject();
-        o.addProperty("do_sample", false);
-        o.addProperty("eos_token_id", HfConfig.END_OF_DOCUMENT);
-        o.addProperty("pad_token_id", HfConfig.END_OF_DOCUMENT);
-        o.addProperty("max_length", model.seqLen());
-        return o;
+    /** {@code generation_config.json}: greedy decoding that stops at the end of a document (the newline token). */
+    record GenerationConfig(boolean doSample, int eosTokenId, int padTokenId, int maxLength) {
+        String toJson() {
+            return JsonRecords.write(this);
+        }
+    }
+
+    static GenerationConfig generationConfig(ModelConfig model) {
+        return new GenerationConfig(false, HfConfig.END_OF_DOCUMENT, HfConfig.END_OF_DOCUMENT, model.seqLen());
     }
 
     /** The bytes of a shipped Python file. */
@@ -192,8 +190,9 @@ public final class Exporter {
         }
     }
 
-    public static void writeJson(Path file, JsonObject json) throws IOException {
-        AtomicFiles.write(file, (GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8));
+    /** Writes JSON text and a final newline. */
+    public static void writeJson(Path file, String json) throws IOException {
+        AtomicFiles.write(file, (json + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private static void put(Map<String, FloatTensor> out, String checkpointName, FloatTensor t) {

@@ -1,13 +1,16 @@
 package io.mohge.export;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.annotations.SerializedName;
+import io.mohge.json.JsonRecords;
 import io.mohge.model.ModelConfig;
 import io.mohge.tensors.DType;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+
+import static io.mohge.json.JsonRecords.required;
 
 /**
  * The {@code config.json} of an export: Hugging Face key names where transformers has one (Llama / Mixtral /
@@ -32,122 +35,231 @@ import java.util.Locale;
  *   <li>{@code router_capacity_factor} applies in training only; inference is dropless.</li>
  * </ul>
  * An {@code ffn_type: moe} model is the one-group case: r = softmax over all experts, renormalised gates.
+ *
+ * <p>Written and read by Gson ({@link JsonRecords}): the JSON keys are the snake_case component names, in
+ * component order, and null components (the routed keys of a dense model) are left out. The constructor checks
+ * what the Java model fixes, so a file edited into something else is refused with the key named; keys a
+ * port needs but the Java model does not (token ids, conventions) are not checked.
  */
-public final class HfConfig {
+public record HfConfig(
+        List<String> architectures, String modelType, AutoMap autoMap, Integer vocabSize, Integer hiddenSize,
+        Integer numHiddenLayers, Integer numAttentionHeads, Integer numKeyValueHeads, Integer headDim,
+        Integer maxPositionEmbeddings, Double ropeTheta, String ropeLayout, Double attentionScale,
+        Boolean attentionBias, Boolean mlpBias, Double rmsNormEps, String hiddenAct, String mlpType,
+        Double initializerRange, String torchDtype, Boolean tieWordEmbeddings, Boolean useCache, Integer eosTokenId,
+        String tokenizerKind, String ffnType,
+        Integer intermediateSize,
+        Integer numExperts, Integer numExpertsPerTok, Integer numExpertGroups, Integer expertsPerGroup,
+        Integer groupTopK, List<Integer> expertIntermediateSizes, List<Integer> groupIntermediateSizes,
+        String groupScoreFunc, Boolean groupProbRenormalise, String expertScoreFunc, String gateMode,
+        Boolean routerHasExpertBias, String routerBiasUse, Integer nSharedExperts, Integer sharedExpertIntermediateSize,
+        Double routerCapacityFactor, String routerCapacityFactorScope, Double routerBiasUpdateRate, String expertOrder,
+        String weightLayout, String tensorNameScheme, Long mohgeTrainingStep, Conventions conventions,
+        JsonObject mohgeMerge) {
 
     public static final String ARCHITECTURE = "MohgeForCausalLM";
     public static final String MODEL_TYPE = "mohge";
     /** Token that ends every document in our shards (the newline byte): generation stops there by default. */
     public static final int END_OF_DOCUMENT = 10;
 
-    private HfConfig() { }
+    /** {@code auto_map}: the classes transformers loads with trust_remote_code. */
+    public record AutoMap(@SerializedName("AutoConfig") String autoConfig,
+                          @SerializedName("AutoModelForCausalLM") String autoModelForCausalLM) { }
 
-    public static JsonObject of(ModelConfig m, DType dtype, String tokenizerKind, long step) {
-        JsonObject o = new JsonObject();
-        JsonArray arch = new JsonArray();
-        arch.add(ARCHITECTURE);
-        o.add("architectures", arch);
-        o.addProperty("model_type", MODEL_TYPE);
-        JsonObject autoMap = new JsonObject();
-        autoMap.addProperty("AutoConfig", "configuration_mohge.MohgeConfig");
-        autoMap.addProperty("AutoModelForCausalLM", "modeling_mohge.MohgeForCausalLM");
-        o.add("auto_map", autoMap);
-        o.addProperty("vocab_size", m.vocabSize());
-        o.addProperty("hidden_size", m.dModel());
-        o.addProperty("num_hidden_layers", m.nLayers());
-        o.addProperty("num_attention_heads", m.nHeads());
-        o.addProperty("num_key_value_heads", m.nHeads());
-        o.addProperty("head_dim", m.headSize());
-        o.addProperty("max_position_embeddings", m.seqLen());
-        o.addProperty("rope_theta", m.ropeTheta());
-        o.add("rope_scaling", JsonNull.INSTANCE);
-        o.addProperty("rope_layout", "rotate_half");
-        o.addProperty("attention_scale", 1.0 / Math.sqrt(m.headSize()));
-        o.addProperty("attention_bias", false);
-        o.addProperty("mlp_bias", false);
-        o.addProperty("rms_norm_eps", m.normEps());
-        o.addProperty("hidden_act", "silu");
-        o.addProperty("mlp_type", "swiglu");
-        o.addProperty("initializer_range", m.initStd());
-        o.addProperty("torch_dtype", torchDtype(dtype));
-        o.addProperty("tie_word_embeddings", false);
-        o.addProperty("use_cache", true);
-        o.add("bos_token_id", JsonNull.INSTANCE);
-        o.addProperty("eos_token_id", END_OF_DOCUMENT);
-        o.add("pad_token_id", JsonNull.INSTANCE);
-        o.addProperty("tokenizer_kind", tokenizerKind);
-        o.addProperty("ffn_type", m.ffn().name().toLowerCase(Locale.ROOT));
-        if (m.ffn() == ModelConfig.FfnType.DENSE) {
-            o.addProperty("intermediate_size", m.dense().width());
-        } else {
-            routed(o, m);
+    /** {@code conventions}: the conventions in words; the routed ones are null (left out) for a dense model. */
+    public record Conventions(String weights, String embedding, String norm, String rope, String attention, String mlp,
+                              String router, String gates, String routerBias, String moeOutput, String capacity) {
+        static Conventions of(ModelConfig m) {
+            String weights = "every matrix [out, in] as in torch.nn.Linear; y = x W^T; no biases";
+            String embedding = "model.embed_tokens.weight [vocab, hidden]; lm_head.weight is a separate matrix "
+                    + "(tie_word_embeddings false)";
+            String norm = "RMSNorm: x / sqrt(mean(x^2) + rms_norm_eps) * weight, pre-norm residual blocks";
+            String rope = "rotate_half (GPT-NeoX/Llama): x*cos + rotate_half(x)*sin, rotate_half([a, b]) = [-b, a] "
+                    + "per head; angle(pos, j) = pos * rope_theta^(-2j/head_dim) for j < head_dim/2, used for j and "
+                    + "j + head_dim/2; positions count from 0 at the first token";
+            String attention = "causal softmax(q k^T * attention_scale) v, attention_scale = 1/sqrt(head_dim), "
+                    + "num_key_value_heads = num_attention_heads";
+            String mlp = "SwiGLU: down_proj(silu(gate_proj(x)) * up_proj(x))";
+            if (m.ffn() == ModelConfig.FfnType.DENSE) {
+                return new Conventions(weights, embedding, norm, rope, attention, mlp, null, null, null, null, null);
+            }
+            return new Conventions(weights, embedding, norm, rope, attention, mlp,
+                    "a = router.group(u) [G]; sigma = group_score_func(a); S = top group_top_k of "
+                            + "sigma; p_g = sigma_g / sum_{g' in S} sigma_g' for g in S (group_prob_renormalise true) or "
+                            + "p_g = sigma_g (false, used when group_top_k = 1), 0 outside S; b = router.expert(u) [E] viewed "
+                            + "[G, N]; r = softmax over each group's N experts; q = r * p; TopK = top num_experts_per_tok of "
+                            + "q + expert_bias over experts of groups in S. With num_expert_groups = 1 there is no group "
+                            + "router: p = 1, r = softmax over all experts",
+                    "gate_mode renormalise: w = q / sum_{TopK} q; reference: w = softmax over TopK of q",
+                    "expert_bias (auxiliary-loss-free balancing) is added to q for selection "
+                            + "only; gates never include it",
+                    "y = sum_{e in TopK} w_e * expert_e(u) + shared_experts(u)",
+                    "router_capacity_factor drops tokens in training only; inference is dropless");
         }
-        o.addProperty("weight_layout", "out_in");
-        o.addProperty("tensor_name_scheme", TensorNames.SCHEME);
-        o.addProperty("mohge_training_step", step);
-        o.add("conventions", conventions(m));
-        return o;
     }
 
-    private static void routed(JsonObject o, ModelConfig m) {
+    public HfConfig {
+        expect("model_type", modelType, MODEL_TYPE);
+        expect("tensor_name_scheme", tensorNameScheme, TensorNames.SCHEME);
+        expect("rope_layout", ropeLayout, "rotate_half");
+        expect("weight_layout", weightLayout, "out_in");
+        for (Object[] kv : new Object[][] {{"vocab_size", vocabSize}, {"hidden_size", hiddenSize},
+                {"num_hidden_layers", numHiddenLayers}, {"max_position_embeddings", maxPositionEmbeddings},
+                {"rope_theta", ropeTheta}, {"rms_norm_eps", rmsNormEps}, {"initializer_range", initializerRange}}) {
+            required(kv[1], (String) kv[0]);
+        }
+        if (!required(numKeyValueHeads, "num_key_value_heads").equals(required(numAttentionHeads, "num_attention_heads"))) {
+            throw new IllegalArgumentException("num_key_value_heads: must equal num_attention_heads (MoHGE-J has no "
+                    + "grouped-query attention)");
+        }
+        ModelConfig.FfnType ffn = choice("ffn_type", ffnType, ModelConfig.FfnType.class);
+        if (ffn == ModelConfig.FfnType.DENSE) {
+            required(intermediateSize, "intermediate_size");
+        } else {
+            routedKeysPresent(numExpertsPerTok, numExpertGroups, expertsPerGroup, groupTopK, groupProbRenormalise,
+                    nSharedExperts, sharedExpertIntermediateSize, routerCapacityFactor, routerBiasUpdateRate);
+            if (ffn == ModelConfig.FfnType.MOE && numExpertGroups != 1) {
+                throw new IllegalArgumentException("num_expert_groups: an ffn_type moe export has one group, got "
+                        + numExpertGroups);
+            }
+            if (ffn == ModelConfig.FfnType.MOHGE) {
+                choice("group_score_func", groupScoreFunc, ModelConfig.GroupScore.class);
+                choice("gate_mode", gateMode, ModelConfig.GateMode.class);
+            }
+            if (groupProbRenormalise != groupTopK > 1) {
+                throw new IllegalArgumentException("group_prob_renormalise: must be true exactly when group_top_k > 1 "
+                        + "(docs/method.md section 2: p = sigma_g without renormalisation when group_top_k = 1)");
+            }
+            groupWidths(expertIntermediateSizes, numExpertGroups, expertsPerGroup);
+        }
+    }
+
+    public static HfConfig of(ModelConfig m, DType dtype, String tokenizerKind, long step) {
+        boolean dense = m.ffn() == ModelConfig.FfnType.DENSE;
         boolean mohge = m.ffn() == ModelConfig.FfnType.MOHGE;
         int groups = mohge ? m.mohge().groups() : 1;
         int perGroup = mohge ? m.mohge().expertsPerGroup() : m.moe().experts();
         int groupTopK = mohge ? m.mohge().groupTopK() : 1;
         List<Integer> groupWidths = mohge ? m.mohge().widths() : List.of(m.moe().width());
-        o.addProperty("num_experts", groups * perGroup);
-        o.addProperty("num_experts_per_tok", mohge ? m.mohge().topK() : m.moe().topK());
-        o.addProperty("num_expert_groups", groups);
-        o.addProperty("experts_per_group", perGroup);
-        o.addProperty("group_top_k", groupTopK);
-        JsonArray perExpert = new JsonArray();
+        List<Integer> perExpert = new ArrayList<>();
         for (int g = 0; g < groups; g++) {
             for (int j = 0; j < perGroup; j++) perExpert.add(groupWidths.get(g));
         }
-        o.add("expert_intermediate_sizes", perExpert);
-        JsonArray perGroupWidths = new JsonArray();
-        groupWidths.forEach(perGroupWidths::add);
-        o.add("group_intermediate_sizes", perGroupWidths);
-        o.addProperty("group_score_func", mohge ? m.mohge().groupScore().name().toLowerCase(Locale.ROOT) : "none");
-        o.addProperty("group_prob_renormalise", groupTopK > 1);
-        o.addProperty("expert_score_func", "softmax_in_group");
-        o.addProperty("gate_mode", mohge ? m.mohge().gateMode().name().toLowerCase(Locale.ROOT) : "renormalise");
-        o.addProperty("router_has_expert_bias", m.router().biasUpdateRate() > 0);
-        o.addProperty("router_bias_use", "selection_only");
-        o.addProperty("n_shared_experts", m.shared().count());
-        o.addProperty("shared_expert_intermediate_size", m.shared().width());
-        o.addProperty("router_capacity_factor", m.router().capacityFactor());
-        o.addProperty("router_capacity_factor_scope", "training_only");
-        o.addProperty("router_bias_update_rate", m.router().biasUpdateRate());
-        o.addProperty("expert_order", "logical");
+        return new HfConfig(List.of(ARCHITECTURE), MODEL_TYPE,
+                new AutoMap("configuration_mohge.MohgeConfig", "modeling_mohge.MohgeForCausalLM"), m.vocabSize(),
+                m.dModel(), m.nLayers(), m.nHeads(), m.nHeads(), m.headSize(), m.seqLen(), m.ropeTheta(), "rotate_half",
+                1.0 / Math.sqrt(m.headSize()), false, false, m.normEps(), "silu", "swiglu", m.initStd(),
+                torchDtype(dtype), false, true, END_OF_DOCUMENT, tokenizerKind, lower(m.ffn()),
+                dense ? m.dense().width() : null,
+                dense ? null : groups * perGroup, dense ? null : mohge ? m.mohge().topK() : m.moe().topK(),
+                dense ? null : groups, dense ? null : perGroup, dense ? null : groupTopK, dense ? null : perExpert,
+                dense ? null : groupWidths, dense ? null : mohge ? lower(m.mohge().groupScore()) : "none",
+                dense ? null : groupTopK > 1, dense ? null : "softmax_in_group",
+                dense ? null : mohge ? lower(m.mohge().gateMode()) : "renormalise",
+                dense ? null : m.router().biasUpdateRate() > 0, dense ? null : "selection_only",
+                dense ? null : m.shared().count(), dense ? null : m.shared().width(),
+                dense ? null : m.router().capacityFactor(), dense ? null : "training_only",
+                dense ? null : m.router().biasUpdateRate(), dense ? null : "logical",
+                "out_in", TensorNames.SCHEME, step, Conventions.of(m), null);
     }
 
-    private static JsonObject conventions(ModelConfig m) {
-        JsonObject c = new JsonObject();
-        c.addProperty("weights", "every matrix [out, in] as in torch.nn.Linear; y = x W^T; no biases");
-        c.addProperty("embedding", "model.embed_tokens.weight [vocab, hidden]; lm_head.weight is a separate matrix "
-                + "(tie_word_embeddings false)");
-        c.addProperty("norm", "RMSNorm: x / sqrt(mean(x^2) + rms_norm_eps) * weight, pre-norm residual blocks");
-        c.addProperty("rope", "rotate_half (GPT-NeoX/Llama): x*cos + rotate_half(x)*sin, rotate_half([a, b]) = [-b, a] "
-                + "per head; angle(pos, j) = pos * rope_theta^(-2j/head_dim) for j < head_dim/2, used for j and "
-                + "j + head_dim/2; positions count from 0 at the first token");
-        c.addProperty("attention", "causal softmax(q k^T * attention_scale) v, attention_scale = 1/sqrt(head_dim), "
-                + "num_key_value_heads = num_attention_heads");
-        c.addProperty("mlp", "SwiGLU: down_proj(silu(gate_proj(x)) * up_proj(x))");
-        if (m.ffn() != ModelConfig.FfnType.DENSE) {
-            c.addProperty("router", "a = router.group(u) [G]; sigma = group_score_func(a); S = top group_top_k of "
-                    + "sigma; p_g = sigma_g / sum_{g' in S} sigma_g' for g in S (group_prob_renormalise true) or "
-                    + "p_g = sigma_g (false, used when group_top_k = 1), 0 outside S; b = router.expert(u) [E] viewed "
-                    + "[G, N]; r = softmax over each group's N experts; q = r * p; TopK = top num_experts_per_tok of "
-                    + "q + expert_bias over experts of groups in S. With num_expert_groups = 1 there is no group "
-                    + "router: p = 1, r = softmax over all experts");
-            c.addProperty("gates", "gate_mode renormalise: w = q / sum_{TopK} q; reference: w = softmax over TopK of q");
-            c.addProperty("router_bias", "expert_bias (auxiliary-loss-free balancing) is added to q for selection "
-                    + "only; gates never include it");
-            c.addProperty("moe_output", "y = sum_{e in TopK} w_e * expert_e(u) + shared_experts(u)");
-            c.addProperty("capacity", "router_capacity_factor drops tokens in training only; inference is dropless");
+    /** This config with {@code mohge_merge} (provenance of a merged export) added. */
+    public HfConfig withMerge(JsonObject merge) {
+        return new HfConfig(architectures, modelType, autoMap, vocabSize, hiddenSize, numHiddenLayers,
+                numAttentionHeads, numKeyValueHeads, headDim, maxPositionEmbeddings, ropeTheta, ropeLayout,
+                attentionScale, attentionBias, mlpBias, rmsNormEps, hiddenAct, mlpType, initializerRange, torchDtype,
+                tieWordEmbeddings, useCache, eosTokenId, tokenizerKind, ffnType, intermediateSize, numExperts,
+                numExpertsPerTok, numExpertGroups, expertsPerGroup, groupTopK, expertIntermediateSizes,
+                groupIntermediateSizes, groupScoreFunc, groupProbRenormalise, expertScoreFunc, gateMode,
+                routerHasExpertBias, routerBiasUse, nSharedExperts, sharedExpertIntermediateSize, routerCapacityFactor,
+                routerCapacityFactorScope, routerBiasUpdateRate, expertOrder, weightLayout, tensorNameScheme,
+                mohgeTrainingStep, conventions, merge);
+    }
+
+    /** The model this config describes (the model shape; token ids and conventions are not part of it). */
+    public ModelConfig modelConfig() {
+        ModelConfig.FfnType ffn = ModelConfig.FfnType.valueOf(ffnType.toUpperCase(Locale.ROOT));
+        ModelConfig.Dense dense = ModelConfig.Dense.DEFAULTS;
+        ModelConfig.Moe moe = ModelConfig.Moe.DEFAULTS;
+        ModelConfig.Mohge mohge = ModelConfig.Mohge.DEFAULTS;
+        ModelConfig.Shared shared = ModelConfig.Shared.DEFAULTS;
+        ModelConfig.Router router = ModelConfig.Router.DEFAULTS;
+        if (ffn == ModelConfig.FfnType.DENSE) {
+            dense = new ModelConfig.Dense(intermediateSize);
+        } else {
+            List<Integer> widths = groupWidths(expertIntermediateSizes, numExpertGroups, expertsPerGroup);
+            if (ffn == ModelConfig.FfnType.MOE) {
+                moe = new ModelConfig.Moe(expertsPerGroup, widths.get(0), numExpertsPerTok);
+            } else {
+                mohge = new ModelConfig.Mohge(numExpertGroups, expertsPerGroup, widths, groupTopK, numExpertsPerTok,
+                        choice("group_score_func", groupScoreFunc, ModelConfig.GroupScore.class),
+                        choice("gate_mode", gateMode, ModelConfig.GateMode.class));
+            }
+            shared = new ModelConfig.Shared(nSharedExperts, sharedExpertIntermediateSize);
+            router = new ModelConfig.Router(routerCapacityFactor, routerBiasUpdateRate);
         }
-        return c;
+        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, maxPositionEmbeddings,
+                ropeTheta, rmsNormEps, initializerRange, ffn, dense, moe, mohge, shared, router);
+    }
+
+    /** Pretty JSON text, as written to config.json. */
+    public String toJson() {
+        return JsonRecords.write(this);
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static void routedKeysPresent(Integer numExpertsPerTok, Integer numExpertGroups, Integer expertsPerGroup,
+                                          Integer groupTopK, Boolean groupProbRenormalise, Integer nSharedExperts,
+                                          Integer sharedWidth, Double capacityFactor, Double biasUpdateRate) {
+        required(numExpertGroups, "num_expert_groups");
+        required(expertsPerGroup, "experts_per_group");
+        required(numExpertsPerTok, "num_experts_per_tok");
+        required(groupTopK, "group_top_k");
+        required(groupProbRenormalise, "group_prob_renormalise");
+        required(nSharedExperts, "n_shared_experts");
+        required(sharedWidth, "shared_expert_intermediate_size");
+        required(capacityFactor, "router_capacity_factor");
+        required(biasUpdateRate, "router_bias_update_rate");
+    }
+
+    /** One width per group from the per-expert list; experts of one group must share their width. */
+    private static List<Integer> groupWidths(List<Integer> sizes, int groups, int perGroup) {
+        if (required(sizes, "expert_intermediate_sizes").size() != groups * perGroup || sizes.contains(null)) {
+            throw new IllegalArgumentException("expert_intermediate_sizes: expected one width per expert ("
+                    + groups * perGroup + " values), got " + sizes);
+        }
+        List<Integer> widths = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            int w = sizes.get(g * perGroup);
+            for (int j = 1; j < perGroup; j++) {
+                if (sizes.get(g * perGroup + j) != w) {
+                    throw new IllegalArgumentException("expert_intermediate_sizes: experts of group " + g + " have "
+                            + "different widths " + sizes + "; MoHGE-J gives every expert of a group the group's width");
+                }
+            }
+            widths.add(w);
+        }
+        return widths;
+    }
+
+    private static void expect(String key, String got, String value) {
+        if (!value.equals(required(got, key))) {
+            throw new IllegalArgumentException(key + ": expected \"" + value + "\", got \"" + got + "\"");
+        }
+    }
+
+    private static <E extends Enum<E>> E choice(String key, String got, Class<E> type) {
+        try {
+            return Enum.valueOf(type, required(got, key).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            if (got == null) throw e;
+            List<String> allowed = new ArrayList<>();
+            for (E c : type.getEnumConstants()) allowed.add(c.name().toLowerCase(Locale.ROOT));
+            throw new IllegalArgumentException(key + ": \"" + got + "\" is not one of " + allowed);
+        }
     }
 
     static String torchDtype(DType dtype) {

@@ -1,25 +1,25 @@
 package io.mohge.export;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.mohge.data.BpeTokenizer;
 import io.mohge.data.ByteTokenizer;
 import io.mohge.data.TextTokenizer;
+import io.mohge.json.JsonRecords;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Our byte-level and BPE tokenizers in the Hugging Face {@code tokenizers} JSON format ({@code tokenizer.json}),
- * written by hand from the format's specification: a byte-level BPE model whose ids 0..255 are the single bytes
- * (id = byte value, unlike GPT-2's vocabulary order) and whose id 256 + i is merge i. The byte tokenizer is the
+ * written from the format's specification as the records of {@link HfTokenizerJson}: a byte-level BPE model whose
+ * ids 0..255 are the single bytes (id = byte value, unlike GPT-2's vocabulary order) and whose id 256 + i is
+ * merge i. The byte tokenizer is the
  * same model without merges.
  *
  * <p>Pieces:
@@ -76,33 +76,29 @@ public final class HfTokenizer {
      * otherwise the BPE whose merge i makes id 256 + i.
      */
     public static TextTokenizer read(Path file) throws IOException {
-        JsonObject model;
+        HfTokenizerJson.Model model;
         try {
-            model = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject()
-                    .getAsJsonObject("model");
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + ": not a tokenizer.json written by mohge export (" + e.getMessage() + ")");
+            model = JsonRecords.read(Files.readString(file, StandardCharsets.UTF_8), HfTokenizerJson.File.class).model();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage() + "; not a tokenizer.json written by "
+                    + "mohge export, export the model again", e);
         }
-        if (model == null || !model.has("vocab") || !model.has("merges")) {
-            throw new IllegalArgumentException(file + ": no model.vocab / model.merges; export the model again");
-        }
-        Map<String, Integer> vocab = new HashMap<>();
-        model.getAsJsonObject("vocab").entrySet().forEach(e -> vocab.put(e.getKey(), e.getValue().getAsInt()));
+        Map<String, Integer> vocab = model.vocab();
         for (int b = 0; b < 256; b++) {
             Integer id = vocab.get(String.valueOf(byteChar(b)));
             if (id == null || id != b) {
                 throw new IllegalArgumentException(file + ": byte " + b + " is not token " + b + "; not a MoHGE-J tokenizer");
             }
         }
-        JsonArray merges = model.getAsJsonArray("merges");
+        List<String> merges = model.merges();
         if (merges.isEmpty()) return new ByteTokenizer();
-        List<int[]> pairs = new java.util.ArrayList<>();
+        List<int[]> pairs = new ArrayList<>();
         for (int i = 0; i < merges.size(); i++) {
-            String[] parts = merges.get(i).getAsString().split(" ", -1);
+            String[] parts = merges.get(i).split(" ", -1);
             Integer a = parts.length == 2 ? vocab.get(parts[0]) : null;
             Integer b = parts.length == 2 ? vocab.get(parts[1]) : null;
             if (a == null || b == null) {
-                throw new IllegalArgumentException(file + ": merge " + i + " (" + merges.get(i) + ") names unknown tokens");
+                throw new IllegalArgumentException(file + ": merge " + i + " (\"" + merges.get(i) + "\") names unknown tokens");
             }
             pairs.add(new int[] {a, b});
         }
@@ -110,8 +106,8 @@ public final class HfTokenizer {
     }
 
     /** {@code tokenizer.json} for {@code tok}. */
-    public static JsonObject json(TextTokenizer tok) {
-        JsonObject vocab = new JsonObject();
+    public static String json(TextTokenizer tok) {
+        Map<String, Integer> vocab = new LinkedHashMap<>();
         Map<String, Integer> seen = new HashMap<>();
         for (int id = 0; id < tok.vocabSize(); id++) {
             String s = tokenString(tok, id);
@@ -122,72 +118,22 @@ public final class HfTokenizer {
                         + "byte string, so this vocabulary cannot be exported as tokenizer.json (retrain the BPE "
                         + "with another bpe_vocab_size)");
             }
-            vocab.addProperty(s, id);
+            vocab.put(s, id);
         }
-        JsonArray merges = new JsonArray();
+        List<String> merges = new ArrayList<>();
         if (tok instanceof BpeTokenizer bpe) {
-            List<int[]> pairs = bpe.merges();
-            for (int[] pair : pairs) merges.add(tokenString(tok, pair[0]) + " " + tokenString(tok, pair[1]));
+            for (int[] pair : bpe.merges()) merges.add(tokenString(tok, pair[0]) + " " + tokenString(tok, pair[1]));
         }
-
-        JsonObject model = new JsonObject();
-        model.addProperty("type", "BPE");
-        model.add("dropout", JsonNull.INSTANCE);
-        model.add("unk_token", JsonNull.INSTANCE);
-        model.add("continuing_subword_prefix", JsonNull.INSTANCE);
-        model.add("end_of_word_suffix", JsonNull.INSTANCE);
-        model.addProperty("fuse_unk", false);
-        model.addProperty("byte_fallback", false);
-        model.add("vocab", vocab);
-        model.add("merges", merges);
-
-        JsonObject root = new JsonObject();
-        root.addProperty("version", "1.0");
-        root.add("truncation", JsonNull.INSTANCE);
-        root.add("padding", JsonNull.INSTANCE);
-        root.add("added_tokens", new JsonArray());
-        root.add("normalizer", JsonNull.INSTANCE);
-        root.add("pre_tokenizer", preTokenizer(tok instanceof BpeTokenizer));
-        root.add("post_processor", JsonNull.INSTANCE);
-        root.add("decoder", byteLevel());
-        root.add("model", model);
-        return root;
-    }
-
-    private static JsonObject preTokenizer(boolean split) {
-        if (!split) return byteLevel();
-        JsonObject pattern = new JsonObject();
-        pattern.addProperty("Regex", SPLIT_PATTERN);
-        JsonObject splitter = new JsonObject();
-        splitter.addProperty("type", "Split");
-        splitter.add("pattern", pattern);
-        splitter.addProperty("behavior", "Isolated");
-        splitter.addProperty("invert", false);
-        JsonArray steps = new JsonArray();
-        steps.add(splitter);
-        steps.add(byteLevel());
-        JsonObject seq = new JsonObject();
-        seq.addProperty("type", "Sequence");
-        seq.add("pretokenizers", steps);
-        return seq;
-    }
-
-    private static JsonObject byteLevel() {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", "ByteLevel");
-        o.addProperty("add_prefix_space", false);
-        o.addProperty("trim_offsets", false);
-        o.addProperty("use_regex", false);
-        return o;
+        HfTokenizerJson.PreTokenizer byteLevel = HfTokenizerJson.PreTokenizer.byteLevel();
+        HfTokenizerJson.PreTokenizer pre = tok instanceof BpeTokenizer
+                ? HfTokenizerJson.PreTokenizer.sequence(HfTokenizerJson.PreTokenizer.split(SPLIT_PATTERN), byteLevel)
+                : byteLevel;
+        return JsonRecords.write(new HfTokenizerJson.File("1.0", List.of(), pre, byteLevel,
+                new HfTokenizerJson.Model("BPE", false, false, vocab, merges)));
     }
 
     /** {@code tokenizer_config.json}: lets transformers' AutoTokenizer load tokenizer.json. */
-    public static JsonObject config(TextTokenizer tok, int maxLength) {
-        JsonObject o = new JsonObject();
-        o.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
-        o.addProperty("model_max_length", maxLength);
-        o.addProperty("clean_up_tokenization_spaces", false);
-        o.addProperty("mohge_tokenizer_kind", tok.kind());
-        return o;
+    public static String config(TextTokenizer tok, int maxLength) {
+        return JsonRecords.write(new HfTokenizerJson.Config("PreTrainedTokenizerFast", maxLength, false, tok.kind()));
     }
 }

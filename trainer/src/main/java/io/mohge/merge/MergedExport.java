@@ -2,9 +2,7 @@ package io.mohge.merge;
 
 import io.mohge.tensors.SafetensorsWriter;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.mohge.allocation.ExpertLayout;
 import io.mohge.allocation.Placement;
 import io.mohge.allocation.PlacementStrategy;
@@ -12,6 +10,7 @@ import io.mohge.files.AtomicFiles;
 import io.mohge.export.ExportReader.ExportedModel;
 import io.mohge.export.Exporter;
 import io.mohge.export.HfConfig;
+import io.mohge.export.HfConfigReader;
 import io.mohge.model.ModelConfig;
 import io.mohge.tensors.DType;
 
@@ -48,15 +47,14 @@ public final class MergedExport {
             throw new IllegalArgumentException("--out: " + out + " is an existing file, not a directory; give a directory "
                     + "(a missing one is created)");
         }
-        JsonObject source = readJson(sourceDir.resolve(Exporter.CONFIG));
+        HfConfig source = readConfig(sourceDir.resolve(Exporter.CONFIG));
         DType dtype = dtype(source, sourceDir);
-        String tokenizerKind = source.has("tokenizer_kind") ? source.get("tokenizer_kind").getAsString() : "byte";
+        String tokenizerKind = source.tokenizerKind() != null ? source.tokenizerKind() : "byte";
         Files.createDirectories(out);
         int tensors = Exporter.writeModel(out, merged.params(), merged.routerBiases(), dtype, merged.step(),
                 Map.of("mohge_merged_from", sourceDir.toAbsolutePath().normalize().toString()));
-        JsonObject config = HfConfig.of(merged.config(), dtype, tokenizerKind, merged.step());
-        config.add("mohge_merge", mergeInfo);
-        Exporter.writeJson(out.resolve(Exporter.CONFIG), config);
+        HfConfig config = HfConfig.of(merged.config(), dtype, tokenizerKind, merged.step()).withMerge(mergeInfo);
+        Exporter.writeJson(out.resolve(Exporter.CONFIG), config.toJson());
         for (String name : COPIED) {
             Path f = sourceDir.resolve(name);
             if (!Files.isRegularFile(f)) {
@@ -79,12 +77,11 @@ public final class MergedExport {
 
     /** The dtype an export's weights are stored in (its config.json's torch_dtype). */
     public static DType dtype(Path exportDir) throws IOException {
-        return dtype(readJson(exportDir.resolve(Exporter.CONFIG)), exportDir);
+        return dtype(readConfig(exportDir.resolve(Exporter.CONFIG)), exportDir);
     }
 
-    private static DType dtype(JsonObject config, Path dir) {
-        JsonElement t = config.get("torch_dtype");
-        String name = t == null || t.isJsonNull() ? "float32" : t.getAsString();
+    private static DType dtype(HfConfig config, Path dir) {
+        String name = config.torchDtype() == null ? "float32" : config.torchDtype();
         return switch (name) {
             case "float32" -> DType.F32;
             case "float16" -> DType.F16;
@@ -113,10 +110,10 @@ public final class MergedExport {
         }
     }
 
-    private static JsonObject readJson(Path file) throws IOException {
+    private static HfConfig readConfig(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--export: " + file + " is missing; pass the directory written by mohge export");
         }
-        return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+        return HfConfigReader.readConfig(file);
     }
 }

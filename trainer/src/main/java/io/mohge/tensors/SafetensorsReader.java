@@ -1,9 +1,7 @@
 package io.mohge.tensors;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+
+import io.mohge.json.JsonRecords;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,27 +54,17 @@ public final class SafetensorsReader {
                         + " (truncated or not a safetensors file)");
             }
             String json = StandardCharsets.UTF_8.decode(readAt(ch, 8, (int) headerLen, file)).toString();
-            JsonObject header;
+            SafetensorsHeader header;
             try {
-                JsonElement parsed = JsonParser.parseString(json);
-                if (!parsed.isJsonObject()) throw bad(file, "header is not a JSON object");
-                header = parsed.getAsJsonObject();
-            } catch (JsonParseException e) {
-                throw bad(file, "header is not valid JSON: " + e.getMessage());
+                header = JsonRecords.read(json, SafetensorsHeader.class);
+            } catch (IllegalArgumentException e) {
+                throw bad(file, "header: " + e.getMessage());
             }
             long dataStart = 8 + headerLen;
             long dataLen = size - dataStart;
-            Map<String, String> metadata = new LinkedHashMap<>();
+            Map<String, String> metadata = header.metadata();
             List<Span> spans = new ArrayList<>();
-            for (Map.Entry<String, JsonElement> e : header.entrySet()) {
-                if (e.getKey().equals("__metadata__")) {
-                    for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
-                        metadata.put(m.getKey(), m.getValue().getAsString());
-                    }
-                } else {
-                    spans.add(span(file, e.getKey(), e.getValue()));
-                }
-            }
+            header.tensors().forEach((name, entry) -> spans.add(span(file, name, entry)));
             spans.sort(Comparator.comparingLong(Span::begin));
             long expected = 0;
             for (Span s : spans) {
@@ -102,32 +89,23 @@ public final class SafetensorsReader {
 
     private record Span(String name, DType dtype, long[] shape, long begin, long end) { }
 
-    private static Span span(Path file, String name, JsonElement value) {
+    private static Span span(Path file, String name, SafetensorsHeader.Entry entry) {
+        DType dtype;
         try {
-            JsonObject o = value.getAsJsonObject();
-            String dtypeName = o.get("dtype").getAsString();
-            DType dtype;
-            try {
-                dtype = DType.valueOf(dtypeName);
-            } catch (IllegalArgumentException e) {
-                throw bad(file, "tensor '" + name + "' has dtype " + dtypeName + "; only F32, F16 and BF16 are supported");
-            }
-            var shapeJson = o.get("shape").getAsJsonArray();
-            long[] shape = new long[shapeJson.size()];
-            for (int i = 0; i < shape.length; i++) shape[i] = shapeJson.get(i).getAsLong();
-            var offsets = o.get("data_offsets").getAsJsonArray();
-            long begin = offsets.get(0).getAsLong();
-            long end = offsets.get(1).getAsLong();
-            int width = dtype == DType.F32 ? 4 : 2;
-            long bytes = FloatTensor.elementCount(shape) * width;
-            if (begin < 0 || end - begin != bytes) {
-                throw bad(file, "tensor '" + name + "' of shape " + Arrays.toString(shape) + " and dtype " + dtype
-                        + " needs " + bytes + " bytes but data_offsets are [" + begin + ", " + end + "]");
-            }
-            return new Span(name, dtype, shape, begin, end);
-        } catch (IllegalStateException | NullPointerException | UnsupportedOperationException e) {
-            throw bad(file, "header entry '" + name + "' lacks dtype, shape or data_offsets: " + value);
+            dtype = DType.valueOf(entry.dtype());
+        } catch (IllegalArgumentException e) {
+            throw bad(file, "tensor '" + name + "' has dtype " + entry.dtype() + "; only F32, F16 and BF16 are supported");
         }
+        long[] shape = entry.shape();
+        long begin = entry.dataOffsets()[0];
+        long end = entry.dataOffsets()[1];
+        int width = dtype == DType.F32 ? 4 : 2;
+        long bytes = FloatTensor.elementCount(shape) * width;
+        if (begin < 0 || end - begin != bytes) {
+            throw bad(file, "tensor '" + name + "' of shape " + Arrays.toString(shape) + " and dtype " + dtype
+                    + " needs " + bytes + " bytes but data_offsets are [" + begin + ", " + end + "]");
+        }
+        return new Span(name, dtype, shape, begin, end);
     }
 
     private static float[] decode(ByteBuffer raw, DType dtype) {

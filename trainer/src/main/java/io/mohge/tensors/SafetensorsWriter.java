@@ -1,9 +1,7 @@
 package io.mohge.tensors;
 
 import io.mohge.files.AtomicFiles;
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import io.mohge.json.JsonRecords;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -29,7 +28,7 @@ import java.util.TreeMap;
 public final class SafetensorsWriter {
 
     /** Reserved header key for string metadata. */
-    public static final String METADATA_KEY = "__metadata__";
+    public static final String METADATA_KEY = SafetensorsHeader.METADATA_KEY;
 
     private SafetensorsWriter() { }
 
@@ -53,12 +52,7 @@ public final class SafetensorsWriter {
     }
 
     private static byte[] header(TreeMap<String, FloatTensor> sorted, DType dtype, Map<String, String> metadata) {
-        JsonObject root = new JsonObject();
-        if (metadata != null && !metadata.isEmpty()) {
-            JsonObject meta = new JsonObject();
-            new TreeMap<>(metadata).forEach(meta::addProperty);
-            root.add(METADATA_KEY, meta);
-        }
+        Map<String, SafetensorsHeader.Entry> entries = new LinkedHashMap<>();
         long offset = 0;
         int width = bytesPerElement(dtype);
         for (Map.Entry<String, FloatTensor> e : sorted.entrySet()) {
@@ -67,20 +61,12 @@ public final class SafetensorsWriter {
                 throw new IllegalArgumentException("tensor name '" + name + "' is reserved or empty");
             }
             FloatTensor t = e.getValue();
-            JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", dtype.name());
-            JsonArray shape = new JsonArray();
-            for (long d : t.shape()) shape.add(d);
-            entry.add("shape", shape);
             long end = offset + (long) t.data().length * width;
-            JsonArray offsets = new JsonArray();
-            offsets.add(offset);
-            offsets.add(end);
-            entry.add("data_offsets", offsets);
-            root.add(name, entry);
+            entries.put(name, new SafetensorsHeader.Entry(dtype.name(), t.shape(), new long[] {offset, end}));
             offset = end;
         }
-        byte[] json = new Gson().toJson(root).getBytes(StandardCharsets.UTF_8);
+        Map<String, String> meta = metadata == null ? Map.of() : new TreeMap<>(metadata);
+        byte[] json = JsonRecords.writeCompact(new SafetensorsHeader(meta, entries)).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
         byte[] out = new byte[padded];
         System.arraycopy(json, 0, out, 0, json.length);

@@ -1,11 +1,7 @@
 package io.mohge.train;
 
 import io.mohge.files.AtomicFiles;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import io.mohge.json.JsonRecords;
 import io.mohge.tensors.FloatTensor;
 import io.mohge.tensors.SafetensorsReader;
 import io.mohge.tensors.SafetensorsWriter;
@@ -28,6 +24,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,7 +65,6 @@ public final class CheckpointStore {
     static final String PLACEMENT = "placement.json";
     static final String MANIFEST = "manifest.json";
     private static final List<String> FILES = List.of(PARAMS, OPTIMIZER, ROUTER, STATE, CONFIG, PLACEMENT);
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     private final Path root;
     private final int keep;
@@ -183,27 +179,15 @@ public final class CheckpointStore {
         SafetensorsWriter.write(dir.resolve(OPTIMIZER), moments, DType.F32,
                 Map.of("step", Long.toString(c.optimizer().step())));
         SafetensorsWriter.write(dir.resolve(ROUTER), c.routerBiases(), DType.F32, Map.of("format", FORMAT));
-        JsonObject state = new JsonObject();
-        state.addProperty("format", FORMAT);
-        state.addProperty("step", c.step());
-        state.addProperty("rng_seed", c.rngSeed());
-        state.addProperty("rng_state", c.rngState());
-        state.addProperty("data_position", c.dataPosition());
-        writeDurably(dir.resolve(STATE), GSON.toJson(state));
+        writeDurably(dir.resolve(STATE), JsonRecords.write(new CheckpointJson.State(FORMAT, c.step(), c.rngSeed(),
+                c.rngState(), c.dataPosition())));
         writeDurably(dir.resolve(CONFIG), c.configYaml());
         writeDurably(dir.resolve(PLACEMENT), c.placementJson());
-        JsonObject files = new JsonObject();
+        Map<String, CheckpointJson.FileEntry> files = new LinkedHashMap<>();
         for (String f : FILES) {
-            JsonObject e = new JsonObject();
-            e.addProperty("bytes", Files.size(dir.resolve(f)));
-            e.addProperty("crc32", crc32(dir.resolve(f)));
-            files.add(f, e);
+            files.put(f, new CheckpointJson.FileEntry(Files.size(dir.resolve(f)), crc32(dir.resolve(f))));
         }
-        JsonObject manifest = new JsonObject();
-        manifest.addProperty("format", FORMAT);
-        manifest.addProperty("step", c.step());
-        manifest.add("files", files);
-        writeDurably(dir.resolve(MANIFEST), GSON.toJson(manifest));
+        writeDurably(dir.resolve(MANIFEST), JsonRecords.write(new CheckpointJson.Manifest(FORMAT, c.step(), files)));
         matchUmask(dir);
     }
 
@@ -244,20 +228,13 @@ public final class CheckpointStore {
         long optStep = parseLong(dir.resolve(OPTIMIZER), opt.metadata().get("step"), "metadata step");
         Map<String, FloatTensor> router = SafetensorsReader.read(dir.resolve(ROUTER)).tensors();
         Path statePath = dir.resolve(STATE);
-        JsonObject state = json(statePath);
-        try {
-            long step = state.get("step").getAsLong();
-            if (step != stepOf(dir)) {
-                throw corrupt(statePath, "step " + step + " does not match the directory name " + dir.getFileName());
-            }
-            return new Checkpoint(step, params, new AdamW.State(optStep, m, v), router,
-                    state.get("rng_seed").getAsLong(), state.get("rng_state").getAsLong(),
-                    state.get("data_position").getAsString(),
-                    Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8),
-                    Files.readString(dir.resolve(PLACEMENT), StandardCharsets.UTF_8));
-        } catch (NullPointerException | IllegalStateException | UnsupportedOperationException | NumberFormatException e) {
-            throw corrupt(statePath, "missing or malformed field (" + e.getMessage() + ")");
+        CheckpointJson.State state = json(statePath, CheckpointJson.State.class);
+        if (state.step() != stepOf(dir)) {
+            throw corrupt(statePath, "step " + state.step() + " does not match the directory name " + dir.getFileName());
         }
+        return new Checkpoint(state.step(), params, new AdamW.State(optStep, m, v), router, state.rngSeed(),
+                state.rngState(), state.dataPosition(), Files.readString(dir.resolve(CONFIG), StandardCharsets.UTF_8),
+                Files.readString(dir.resolve(PLACEMENT), StandardCharsets.UTF_8));
     }
 
     /** Checks that every file is present and matches the size and CRC32 recorded in the manifest. */
@@ -269,36 +246,28 @@ public final class CheckpointStore {
         if (!Files.isRegularFile(manifestPath)) {
             throw corrupt(manifestPath, "missing: the checkpoint is incomplete (its save was interrupted)");
         }
-        JsonObject files;
-        try {
-            files = json(manifestPath).getAsJsonObject("files");
-        } catch (ClassCastException e) {
-            throw corrupt(manifestPath, "no files table");
-        }
-        if (files == null) throw corrupt(manifestPath, "no files table");
+        Map<String, CheckpointJson.FileEntry> files = json(manifestPath, CheckpointJson.Manifest.class).files();
         for (String f : FILES) {
             Path p = dir.resolve(f);
-            JsonObject e = files.getAsJsonObject(f);
-            if (e == null) throw corrupt(manifestPath, "does not list " + f);
+            CheckpointJson.FileEntry e = files.get(f);
+            if (e == null) throw corrupt(manifestPath, "files: does not list " + f);
             if (!Files.isRegularFile(p)) throw corrupt(p, "missing");
             long size = Files.size(p);
-            long expected = e.get("bytes").getAsLong();
-            if (size != expected) {
-                throw corrupt(p, "has " + size + " bytes but the manifest records " + expected + " (truncated?)");
+            if (size != e.bytes()) {
+                throw corrupt(p, "has " + size + " bytes but the manifest records " + e.bytes() + " (truncated?)");
             }
             String crc = crc32(p);
-            if (!crc.equals(e.get("crc32").getAsString())) {
-                throw corrupt(p, "CRC32 " + crc + " differs from the manifest's " + e.get("crc32").getAsString()
-                        + " (file damaged)");
+            if (!crc.equals(e.crc32())) {
+                throw corrupt(p, "CRC32 " + crc + " differs from the manifest's " + e.crc32() + " (file damaged)");
             }
         }
     }
 
-    private static JsonObject json(Path p) throws IOException {
+    private static <T> T json(Path p, Class<T> type) throws IOException {
         try {
-            return JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8)).getAsJsonObject();
-        } catch (JsonParseException | IllegalStateException e) {
-            throw corrupt(p, "is not a JSON object: " + e.getMessage());
+            return JsonRecords.read(Files.readString(p, StandardCharsets.UTF_8), type);
+        } catch (IllegalArgumentException e) {
+            throw corrupt(p, e.getMessage());
         }
     }
 

@@ -59,7 +59,7 @@ class ArchitectureTest {
 
     @Test
     void storageHelpersDependOnNothingAbove() {
-        noClasses().that().resideInAnyPackage("io.mohge.tensors..", "io.mohge.files..")
+        noClasses().that().resideInAnyPackage("io.mohge.tensors..", "io.mohge.files..", "io.mohge.json..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.mohge.train..", "io.mohge.export..",
                         "io.mohge.config..", "io.mohge.cli..", "io.mohge.spark..")
                 .check(classes);

@@ -197,17 +197,17 @@ class ExporterTest {
                 ModelConfig.Dense.DEFAULTS, ModelConfig.Moe.DEFAULTS, new ModelConfig.Mohge(4, 2, h.widths(), 1, 2,
                 ModelConfig.GroupScore.SOFTMAX, ModelConfig.GateMode.REFERENCE), ModelConfig.Shared.DEFAULTS,
                 ModelConfig.Router.DEFAULTS);
-        JsonObject json = HfConfig.of(single, DType.F32, "byte", 1);
-        assertFalse(json.get("group_prob_renormalise").getAsBoolean(), "docs/method.md: p = sigma_g when group_top_k = 1");
-        assertEquals("reference", json.get("gate_mode").getAsString());
+        HfConfig json = HfConfig.of(single, DType.F32, "byte", 1);
+        assertFalse(json.groupProbRenormalise(), "docs/method.md: p = sigma_g when group_top_k = 1");
+        assertEquals("reference", json.gateMode());
 
         RunConfig moe = config("moe", "");
-        JsonObject m = HfConfig.of(moe.model(), DType.F32, "byte", 1);
-        assertEquals(1, m.get("num_expert_groups").getAsInt());
-        assertEquals(moe.model().moe().experts(), m.get("experts_per_group").getAsInt());
-        assertEquals("renormalise", m.get("gate_mode").getAsString());
+        HfConfig m = HfConfig.of(moe.model(), DType.F32, "byte", 1);
+        assertEquals(1, m.numExpertGroups());
+        assertEquals(moe.model().moe().experts(), m.expertsPerGroup());
+        assertEquals("renormalise", m.gateMode());
         Path file = dir.resolve("moe-config.json");
-        Files.writeString(file, m.toString());
+        Files.writeString(file, m.toJson());
         ModelConfig back = HfConfigReader.read(file);
         assertEquals(moe.model().moe(), back.moe());
         assertEquals(ModelConfig.FfnType.MOE, back.ffn());

@@ -40,6 +40,39 @@ class HfTokenizerTest {
     }
 
     @Test
+    void writtenFilesAreThoseOfEarlierBuilds() throws Exception {
+        BpeTokenizer bpe = new BpeTokenizer(List.of(new int[] {'t', 'h'}, new int[] {256, 'e'}, new int[] {' ', 257}));
+        for (TextTokenizer tok : List.of(new ByteTokenizer(), bpe)) {
+            Path file = dir.resolve(tok.kind() + ".json");
+            Exporter.writeJson(file, HfTokenizer.json(tok));
+            assertEquals(golden(tok.kind() + "-tokenizer.json"), Files.readString(file), tok.kind());
+            Exporter.writeJson(file, HfTokenizer.config(tok, 64));
+            assertEquals(golden(tok.kind() + "-tokenizer_config.json"), Files.readString(file), tok.kind());
+        }
+    }
+
+    @Test
+    void aMissingOrMistypedKeyIsNamed() throws Exception {
+        Path file = dir.resolve("tokenizer.json");
+        String hint = "; not a tokenizer.json written by mohge export, export the model again";
+        Files.writeString(file, "{\"model\": {\"vocab\": {\"a\": 0}}}");
+        assertEquals(file + ": model.merges: missing" + hint,
+                assertThrows(IllegalArgumentException.class, () -> HfTokenizer.read(file)).getMessage());
+        Files.writeString(file, "{\"model\": {\"vocab\": {\"a\": \"zero\"}, \"merges\": []}}");
+        assertEquals(file + ": model.vocab: expected a number, got \"zero\"" + hint,
+                assertThrows(IllegalArgumentException.class, () -> HfTokenizer.read(file)).getMessage());
+        Files.writeString(file, "{\"version\": \"1.0\"}");
+        assertEquals(file + ": model: missing" + hint,
+                assertThrows(IllegalArgumentException.class, () -> HfTokenizer.read(file)).getMessage());
+    }
+
+    private static String golden(String name) throws java.io.IOException {
+        try (var in = HfTokenizerTest.class.getResourceAsStream("/hf-tokenizer/" + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void aForeignFileIsRefusedWithItsName() throws Exception {
         Path file = dir.resolve("tokenizer.json");
         Files.writeString(file, "{\"model\": {\"vocab\": {\"a\": 0}, \"merges\": []}}");

@@ -130,6 +130,47 @@ class SafetensorsTest {
     }
 
     @Test
+    void headerBytesAreThoseOfEarlierBuilds() throws IOException {
+        Path f = dir.resolve("h.safetensors");
+        SafetensorsWriter.write(f, sample(), DType.F32, Map.of("format", "pt", "step", "7"));
+        byte[] bytes = Files.readAllBytes(f);
+        long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        String json = "{\"__metadata__\":{\"format\":\"pt\",\"step\":\"7\"},"
+                + "\"alpha\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+                + "\"scalar\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[16,20]},"
+                + "\"zeta.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[20,44]}}";
+        int padded = (json.length() + 7) / 8 * 8;
+        assertEquals(padded, n);
+        assertEquals(json + " ".repeat(padded - json.length()), new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
+        assertEquals(Map.of("format", "pt", "step", "7"), SafetensorsReader.read(f).metadata());
+    }
+
+    @Test
+    void aHeaderWithAMissingOrMistypedKeyNamesTensorAndKey() throws IOException {
+        assertEquals("header: tensor 'a': data_offsets: missing", rejectHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}"));
+        assertEquals("header: tensor 'a': data_offsets: expected [begin, end], got [0]",
+                rejectHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}"));
+        assertEquals("header: a.shape[0]: expected a long, got 1.5",
+                rejectHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}"));
+        assertEquals("header: a: expected a JSON object, got a number", rejectHeader("{\"a\":4}"));
+        assertEquals("header: __metadata__: expected a JSON object, got a number",
+                rejectHeader("{\"__metadata__\":5,\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}"));
+    }
+
+    /** The message for a file with header {@code json} and 4 data bytes, without the "safetensors file F: " part. */
+    private String rejectHeader(String json) throws IOException {
+        byte[] h = json.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(8 + h.length + 4).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putLong(h.length).put(h).putFloat(1f);
+        Path f = dir.resolve("bad.safetensors");
+        Files.write(f, buf.array());
+        String msg = assertThrows(IllegalArgumentException.class, () -> SafetensorsReader.read(f)).getMessage();
+        String prefix = "safetensors file " + f + ": ";
+        assertTrue(msg.startsWith(prefix), msg);
+        return msg.substring(prefix.length());
+    }
+
+    @Test
     void shapeAndDataMustAgree() {
         assertThrows(IllegalArgumentException.class, () -> new FloatTensor(new long[]{2, 2}, new float[3]));
     }
