@@ -1,8 +1,5 @@
 package io.mohge.cli;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
-import io.mohge.files.AtomicFiles;
 import io.mohge.export.ExportLm;
 import io.mohge.export.ExportReader;
 import io.mohge.export.Exporter;
@@ -23,7 +20,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,13 +125,7 @@ final class MergeCommand implements Callable<Integer> {
         ExportLm lm = ExportLm.of(source);
         TaskStats stats = TaskAwareMerge.statistics(lm, tasks, options);
         TaskAwareMerge.Outcome r = TaskAwareMerge.run(source, lm, stats, tasks, options, out);
-        JsonObject report = TaskAwareMerge.report(r, export, options);
-        JsonObject summary = report.deepCopy();
-        summary.remove("search");
-        summary.remove("task_stats");
-        MergedExport.Written written = MergedExport.write(export, r.merged(), out, summary);
-        AtomicFiles.write(out.resolve("merge_report.json"), (new GsonBuilder().setPrettyPrinting().create().toJson(report)
-                + "\n").getBytes(StandardCharsets.UTF_8));
+        MergedExport.Written written = MergedExport.write(export, r.merged(), out, TaskAwareMerge.report(r, export, options));
         if (r.search() != null) {
             MergePlots.searchCurve(r.search(), "Merge-weight search (" + (task == null ? "served mix" : "task " + task) + ")",
                     out.resolve("merge_search.png"));

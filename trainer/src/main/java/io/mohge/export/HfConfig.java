@@ -1,6 +1,5 @@
 package io.mohge.export;
 
-import com.google.gson.JsonObject;
 import com.google.gson.annotations.SerializedName;
 import io.mohge.json.JsonRecords;
 import io.mohge.model.ModelConfig;
@@ -55,7 +54,7 @@ public record HfConfig(
         Boolean routerHasExpertBias, String routerBiasUse, Integer nSharedExperts, Integer sharedExpertIntermediateSize,
         Double routerCapacityFactor, String routerCapacityFactorScope, Double routerBiasUpdateRate, String expertOrder,
         String weightLayout, String tensorNameScheme, Long mohgeTrainingStep, Conventions conventions,
-        JsonObject mohgeMerge) {
+        MergeReport mohgeMerge) {
 
     public static final String ARCHITECTURE = "MohgeForCausalLM";
     public static final String MODEL_TYPE = "mohge";
@@ -163,8 +162,12 @@ public record HfConfig(
                 "out_in", TensorNames.SCHEME, step, Conventions.of(m), null);
     }
 
-    /** This config with {@code mohge_merge} (provenance of a merged export) added. */
-    public HfConfig withMerge(JsonObject merge) {
+    /**
+     * This config with {@code mohge_merge}, the provenance of a merged export: the {@link MergeReport#summary()}
+     * of {@code report} (its keys are checked on reading like the rest; a message names them relative to
+     * {@code mohge_merge}).
+     */
+    public HfConfig withMerge(MergeReport report) {
         return new HfConfig(architectures, modelType, autoMap, vocabSize, hiddenSize, numHiddenLayers,
                 numAttentionHeads, numKeyValueHeads, headDim, maxPositionEmbeddings, ropeTheta, ropeLayout,
                 attentionScale, attentionBias, mlpBias, rmsNormEps, hiddenAct, mlpType, initializerRange, torchDtype,
@@ -173,7 +176,7 @@ public record HfConfig(
                 groupIntermediateSizes, groupScoreFunc, groupProbRenormalise, expertScoreFunc, gateMode,
                 routerHasExpertBias, routerBiasUse, nSharedExperts, sharedExpertIntermediateSize, routerCapacityFactor,
                 routerCapacityFactorScope, routerBiasUpdateRate, expertOrder, weightLayout, tensorNameScheme,
-                mohgeTrainingStep, conventions, merge);
+                mohgeTrainingStep, conventions, report.summary());
     }
 
     /** The model this config describes (the model shape; token ids and conventions are not part of it). */

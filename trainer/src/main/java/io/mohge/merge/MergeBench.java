@@ -95,13 +95,7 @@ public final class MergeBench {
                 TaskAwareMerge.Options o = new TaskAwareMerge.Options(survivors, t.name(), TaskAwareMerge.Weights.SEARCH,
                         s.base().search(), s.base().ema(), s.base().budget());
                 TaskAwareMerge.Outcome searched = TaskAwareMerge.run(source, lm, stats, tasks, o, out);
-                com.google.gson.JsonObject report = TaskAwareMerge.report(searched, exportDir, o);
-                com.google.gson.JsonObject summary = report.deepCopy();
-                summary.remove("search");
-                summary.remove("task_stats");
-                MergedExport.write(exportDir, searched.merged(), out, summary);
-                AtomicFiles.write(out.resolve("merge_report.json"), (new com.google.gson.GsonBuilder().setPrettyPrinting()
-                        .create().toJson(report) + "\n").getBytes(StandardCharsets.UTF_8));
+                MergedExport.write(exportDir, searched.merged(), out, TaskAwareMerge.report(searched, exportDir, o));
                 MergePlots.searchCurve(searched.search(), "Merge-weight search, task " + t.name() + ", ratio " + ratio,
                         out.resolve("merge_search.png"));
                 ExportLm mergedLm = ExportLm.load(out);

@@ -2,7 +2,6 @@ package io.mohge.merge;
 
 import io.mohge.tensors.SafetensorsWriter;
 
-import com.google.gson.JsonObject;
 import io.mohge.allocation.ExpertLayout;
 import io.mohge.allocation.Placement;
 import io.mohge.allocation.PlacementStrategy;
@@ -11,6 +10,7 @@ import io.mohge.export.ExportReader.ExportedModel;
 import io.mohge.export.Exporter;
 import io.mohge.export.HfConfig;
 import io.mohge.export.HfConfigReader;
+import io.mohge.export.MergeReport;
 import io.mohge.model.ModelConfig;
 import io.mohge.tensors.DType;
 
@@ -25,9 +25,9 @@ import java.util.Map;
  * Writes a merged model as an export that every export reader takes unchanged ({@code ExportReader},
  * {@code mohge eval --export}, {@code mohge generate --export}, the shipped {@code modeling_mohge.py}): the weights in
  * the source export's dtype, a {@code config.json} written by {@link HfConfig} for the merged model config plus a
- * {@code mohge_merge} object that says where it came from, the source's tokenizer and generation files, the current
- * Python files, and a placement of the merged experts with the source's strategy and rank count when that still
- * divides the experts (otherwise none).
+ * {@code mohge_merge} object that says where it came from (the {@link MergeReport#summary()}), the source's tokenizer
+ * and generation files, the current Python files, a placement of the merged experts with the source's strategy and
+ * rank count when that still divides the experts (otherwise none), and the whole report as {@value MergeReport#FILE}.
  */
 public final class MergedExport {
 
@@ -38,7 +38,7 @@ public final class MergedExport {
     /** What was written: tensors, parameters and whether a placement could be kept. */
     public record Written(Path dir, int tensors, long parameters, String placement) { }
 
-    public static Written write(Path sourceDir, ExportedModel merged, Path out, JsonObject mergeInfo) throws IOException {
+    public static Written write(Path sourceDir, ExportedModel merged, Path out, MergeReport report) throws IOException {
         if (Files.exists(out) && Files.isSameFile(out, sourceDir)) {
             throw new IllegalArgumentException("--out: " + out + " is the source export; write the merged export to "
                     + "another directory");
@@ -53,8 +53,9 @@ public final class MergedExport {
         Files.createDirectories(out);
         int tensors = Exporter.writeModel(out, merged.params(), merged.routerBiases(), dtype, merged.step(),
                 Map.of("mohge_merged_from", sourceDir.toAbsolutePath().normalize().toString()));
-        HfConfig config = HfConfig.of(merged.config(), dtype, tokenizerKind, merged.step()).withMerge(mergeInfo);
+        HfConfig config = HfConfig.of(merged.config(), dtype, tokenizerKind, merged.step()).withMerge(report);
         Exporter.writeJson(out.resolve(Exporter.CONFIG), config.toJson());
+        AtomicFiles.write(out.resolve(MergeReport.FILE), report.toJson().getBytes(StandardCharsets.UTF_8));
         for (String name : COPIED) {
             Path f = sourceDir.resolve(name);
             if (!Files.isRegularFile(f)) {

@@ -1,13 +1,13 @@
 package io.mohge.merge;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import io.mohge.export.ExportLm;
 import io.mohge.export.ExportReader.ExportedModel;
+import io.mohge.export.MergeReport;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -161,61 +161,24 @@ public final class TaskAwareMerge {
         return s;
     }
 
-    /** The report written next to a merged export ({@code merge_report.json}) and into its config.json. */
-    public static JsonObject report(Outcome r, Path source, Options o) {
-        JsonObject j = new JsonObject();
-        j.addProperty("source", source.toAbsolutePath().normalize().toString());
-        j.addProperty("method", "task-aware expert merging (Tanbr, arXiv 2509.19781), see docs/merge.md");
-        j.addProperty("experts_per_group", o.survivors());
-        j.addProperty("target", o.target() == null ? "mix" : o.target());
-        j.addProperty("weights_mode", o.weights().name().toLowerCase(java.util.Locale.ROOT));
-        j.add("merge_weights", array(r.weights()));
-        JsonObject objective = new JsonObject();
-        r.objective().forEach(objective::addProperty);
-        j.add("objective_task_weights", objective);
-        JsonObject before = new JsonObject();
-        r.heldOutBefore().forEach(before::addProperty);
-        j.add("held_out_loss_before", before);
-        JsonObject after = new JsonObject();
-        r.heldOutAfter().forEach(after::addProperty);
-        j.add("held_out_loss_after", after);
-        JsonArray layers = new JsonArray();
-        for (List<MergePlan.Cluster> layer : r.plan().layers()) {
-            JsonArray clusters = new JsonArray();
-            for (MergePlan.Cluster c : layer) {
-                JsonArray members = new JsonArray();
-                for (int e : c.members()) members.add(e);
-                clusters.add(members);
-            }
-            layers.add(clusters);
+    /** The report written next to a merged export ({@code merge_report.json}) and, summarised, into its config.json. */
+    public static MergeReport report(Outcome r, Path source, Options o) {
+        List<List<MergePlan.Cluster>> layers = r.plan().layers();
+        int[][][] clusters = new int[layers.size()][][];
+        for (int l = 0; l < layers.size(); l++) {
+            clusters[l] = layers.get(l).stream().map(MergePlan.Cluster::members).toArray(int[][]::new);
         }
-        j.add("clusters", layers);
+        MergeReport.Search search = null;
         if (r.search() != null) {
-            JsonObject s = new JsonObject();
-            s.addProperty("budget", o.search().budget());
-            s.addProperty("seed", o.search().seed());
-            s.addProperty("exploration", o.search().exploration());
-            s.addProperty("cumulative_regret_vs_best_found", r.search().cumulativeRegret());
-            JsonArray trace = new JsonArray();
-            for (WeightSearch.Evaluation e : r.search().trace()) {
-                JsonObject t = new JsonObject();
-                t.addProperty("round", e.round());
-                t.add("weights", array(e.weights()));
-                t.addProperty("loss", e.loss());
-                t.addProperty("best_so_far", e.bestSoFar());
-                t.addProperty("depth", e.depth());
-                trace.add(t);
-            }
-            s.add("trace", trace);
-            j.add("search", s);
+            List<MergeReport.Evaluation> trace = r.search().trace().stream()
+                    .map(e -> new MergeReport.Evaluation(e.round(), e.weights(), e.loss(), e.bestSoFar(), e.depth()))
+                    .toList();
+            search = new MergeReport.Search(o.search().budget(), o.search().seed(), o.search().exploration(),
+                    r.search().cumulativeRegret(), trace);
         }
-        j.add("task_stats", r.stats().toJson());
-        return j;
-    }
-
-    private static JsonArray array(double[] v) {
-        JsonArray a = new JsonArray();
-        for (double x : v) a.add(x);
-        return a;
+        return new MergeReport(source.toAbsolutePath().normalize().toString(),
+                "task-aware expert merging (Tanbr, arXiv 2509.19781), see docs/merge.md", o.survivors(),
+                o.target() == null ? "mix" : o.target(), o.weights().name().toLowerCase(Locale.ROOT), r.weights(),
+                r.objective(), r.heldOutBefore(), r.heldOutAfter(), clusters, search, r.stats().toReport());
     }
 }

@@ -1,7 +1,6 @@
 package io.mohge.merge;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import io.mohge.export.MergeReport;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -130,25 +129,17 @@ public final class TaskStats {
         return mix;
     }
 
-    public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("decay", decay);
-        JsonObject tasks = new JsonObject();
+    /** The {@code task_stats} of a merge report: per task its share, batches and usage rounded to 1e-6. */
+    public MergeReport.Stats toReport() {
+        Map<String, MergeReport.Task> tasks = new LinkedHashMap<>();
         Map<String, Double> share = taskShares();
         for (String t : usage.keySet()) {
-            JsonObject task = new JsonObject();
-            task.addProperty("share", share.get(t));
-            task.addProperty("batches", batches.get(t));
-            JsonArray layersJson = new JsonArray();
-            for (double[] row : usage.get(t)) {
-                JsonArray r = new JsonArray();
-                for (double v : row) r.add(Math.round(v * 1e6) / 1e6);
-                layersJson.add(r);
+            double[][] rounded = new double[layers][experts];
+            for (int l = 0; l < layers; l++) {
+                for (int e = 0; e < experts; e++) rounded[l][e] = Math.round(usage.get(t)[l][e] * 1e6) / 1e6;
             }
-            task.add("usage", layersJson);
-            tasks.add(t, task);
+            tasks.put(t, new MergeReport.Task(share.get(t), batches.get(t), rounded));
         }
-        o.add("tasks", tasks);
-        return o;
+        return new MergeReport.Stats(decay, tasks);
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
@@ -69,9 +70,11 @@ class MergedExportParityTest {
         MergePlan plan = MergePlan.of(config, usage, read.params(), survivors);
         Path out = dir.resolve(name + "-merged");
         ExportReader.ExportedModel merged = ExpertMerger.merge(read, plan, weights, out);
-        JsonObject info = new JsonObject();
-        info.addProperty("test", name);
-        MergedExport.Written w = MergedExport.write(source, merged, out, info);
+        int[][][] clusters = plan.layers().stream()
+                .map(layer -> layer.stream().map(MergePlan.Cluster::members).toArray(int[][]::new)).toArray(int[][][]::new);
+        MergeReport report = new MergeReport(source.toString(), "parity test", survivors, name, "keep", weights, Map.of(),
+                Map.of(), Map.of(), clusters, null, null);
+        MergedExport.Written w = MergedExport.write(source, merged, out, report);
 
         ExportReader.ExportedModel back = ExportReader.read(out);
         assertEquals(merged.config(), back.config(), name + ": config.json reads back to the merged config");
@@ -89,7 +92,8 @@ class MergedExportParityTest {
         assertTrue(moved > 1e-3, name + ": merging must change the model (logits moved by " + moved + ")");
 
         JsonObject cfg = JsonParser.parseString(Files.readString(out.resolve(Exporter.CONFIG))).getAsJsonObject();
-        assertEquals(name, cfg.getAsJsonObject("mohge_merge").get("test").getAsString());
+        assertEquals(name, cfg.getAsJsonObject("mohge_merge").get("target").getAsString());
+        assertEquals(JsonParser.parseString(report.toJson()), JsonParser.parseString(Files.readString(out.resolve(MergeReport.FILE))));
         int perGroup = cfg.get("experts_per_group").getAsInt();
         assertEquals(survivors, perGroup);
         assertTrue(cfg.get("num_experts_per_tok").getAsInt() <= cfg.get("group_top_k").getAsInt() * perGroup);

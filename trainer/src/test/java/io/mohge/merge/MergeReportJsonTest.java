@@ -1,21 +1,28 @@
 package io.mohge.merge;
 
-import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.mohge.export.HfConfig;
+import io.mohge.export.HfConfigReader;
+import io.mohge.export.MergeReport;
 import io.mohge.model.ModelConfig;
 import io.mohge.tensors.DType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** merge_report.json and the {@code mohge_merge} object of a merged config.json, against files written by an earlier build. */
 class MergeReportJsonTest {
@@ -51,18 +58,61 @@ class MergeReportJsonTest {
                 new WeightSearch.Config(2, 12, 1.5, 1e-3, 4), 0.9, new CalibrationReader.Budget(16, 2, 4, 2, 2));
     }
 
+    /** The golden files were written by the JsonObject code this record replaced; the text must not change. */
     @Test
     void theReportIsWrittenAsBefore() throws IOException {
-        JsonObject report = TaskAwareMerge.report(outcome(), Path.of("/runs/export"), options());
-        assertEquals(golden("merge_report.json"), new GsonBuilder().setPrettyPrinting().create().toJson(report) + "\n");
+        assertEquals(golden(MergeReport.FILE), report().toJson());
     }
 
     @Test
-    void theMergedConfigHoldsTheSummaryAsBefore() throws IOException {
-        JsonObject summary = TaskAwareMerge.report(outcome(), Path.of("/runs/export"), options());
-        summary.remove("search");
-        summary.remove("task_stats");
-        assertEquals(golden("config.json"), HfConfig.of(MODEL, DType.F32, "byte", 7).withMerge(summary).toJson());
+    void theMergedConfigHoldsTheSummaryAsBefore(@TempDir Path dir) throws IOException {
+        String config = HfConfig.of(MODEL, DType.F32, "byte", 7).withMerge(report()).toJson();
+        assertEquals(golden("config.json"), config);
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, config);
+        MergeReport back = HfConfigReader.readConfig(file).mohgeMerge();
+        assertNull(back.search());
+        assertEquals(report().summary().toJson(), back.toJson());
+        assertEquals(MODEL, HfConfigReader.read(file));
+    }
+
+    @Test
+    void aReportReadsBackToTheSameText() throws IOException {
+        MergeReport back = MergeReport.fromJson(golden(MergeReport.FILE));
+        assertEquals(golden(MergeReport.FILE), back.toJson());
+        assertEquals(0.30000000000000004, back.search().trace().get(1).weights()[1]);
+        assertEquals(2L, back.taskStats().tasks().get("legal").batches());
+    }
+
+    @Test
+    void aBrokenReportIsRefusedNamingTheKey() throws IOException {
+        JsonObject json = JsonParser.parseString(golden(MergeReport.FILE)).getAsJsonObject();
+        assertEquals("search.trace[1].best_so_far: missing", reject(json, j -> trace(j, 1).remove("best_so_far")));
+        assertEquals("task_stats.tasks.fish.usage: missing",
+                reject(json, j -> j.getAsJsonObject("task_stats").getAsJsonObject("tasks").getAsJsonObject("fish")
+                        .remove("usage")));
+        assertEquals("held_out_loss_after: missing", reject(json, j -> j.remove("held_out_loss_after")));
+        assertEquals("experts_per_group: at least 1, got 0", reject(json, j -> j.addProperty("experts_per_group", 0)));
+        assertEquals("clusters[1][0]: 3 members, but merge_weights has one weight per member (2)",
+                reject(json, j -> j.getAsJsonArray("clusters").get(1).getAsJsonArray().get(0).getAsJsonArray().add(5)));
+        assertEquals("search.trace[0].loss: expected a number, got \"low\"",
+                reject(json, j -> trace(j, 0).addProperty("loss", "low")));
+    }
+
+    private static MergeReport report() {
+        return TaskAwareMerge.report(outcome(), Path.of("/runs/export"), options());
+    }
+
+    private static JsonObject trace(JsonObject report, int i) {
+        JsonArray trace = report.getAsJsonObject("search").getAsJsonArray("trace");
+        return trace.get(i).getAsJsonObject();
+    }
+
+    /** The message of reading {@code json} changed by {@code edit}. */
+    private static String reject(JsonObject json, java.util.function.Consumer<JsonObject> edit) {
+        JsonObject broken = json.deepCopy();
+        edit.accept(broken);
+        return assertThrows(IllegalArgumentException.class, () -> MergeReport.fromJson(broken.toString())).getMessage();
     }
 
     static String golden(String name) throws IOException {
