@@ -13,7 +13,9 @@ import com.google.gson.JsonParseException;
 /**
  * {@value #FILE_NAME}: the commit point of a prepared dataset (written last, atomically). Lists the shards of each
  * split with token counts and checksums, the tokenizer, the corpus and the parameters it was prepared with.
- * JSON keys are the snake_case component names.
+ * JSON keys are the snake_case component names; the constructor checks them (naming the key), so a manifest that
+ * reads is one this build can use. The datasets module does not depend on {@code io.mohge.json.JsonRecords}, so it
+ * keeps its own Gson and maps a constructor's message to a {@link ShardFormatException} naming the file.
  *
  * @param format             always {@value #FORMAT}
  * @param formatVersion      manifest and shard format version ({@link ShardHeader#VERSION})
@@ -53,13 +55,29 @@ public record Manifest(String format, int formatVersion, String created, String 
         }
     }
 
+    public Manifest {
+        if (!FORMAT.equals(format)) {
+            throw new IllegalArgumentException("format: expected \"" + FORMAT + "\", got " + quoted(format)
+                    + "; this is not a " + FORMAT + " manifest");
+        }
+        if (formatVersion != ShardHeader.VERSION) {
+            throw new IllegalArgumentException("format_version: " + formatVersion + ", this build reads version "
+                    + ShardHeader.VERSION);
+        }
+        required(params, "params");
+        required(tokenizer, "tokenizer");
+        if (vocabSize < 1) throw new IllegalArgumentException("vocab_size: must be at least 1, got " + vocabSize);
+        shardsPresent(train, "train");
+        shardsPresent(val, "val");
+    }
+
     public List<ShardInfo> shards(Split split) { return split == Split.TRAIN ? train : val; }
 
     public long tokens(Split split) { return shards(split).stream().mapToLong(ShardInfo::tokens).sum(); }
 
     public byte[] toJson() { return GSON.toJson(this).getBytes(StandardCharsets.UTF_8); }
 
-    /** Reads and sanity-checks a manifest; problems give a {@link ShardFormatException} naming the file. */
+    /** Reads and checks a manifest; problems give a {@link ShardFormatException} naming the file and the key. */
     public static Manifest read(DataLocation file) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (var in = file.fs().open(file.path())) {
@@ -70,16 +88,28 @@ public record Manifest(String format, int formatVersion, String created, String 
             m = GSON.fromJson(buf.toString(StandardCharsets.UTF_8), Manifest.class);
         } catch (JsonParseException e) {
             throw new ShardFormatException(file.toString(), "unreadable manifest (" + e.getMessage() + ")");
+        } catch (RuntimeException e) { // Gson wraps what the constructor throws
+            if (e.getCause() instanceof IllegalArgumentException invalid) {
+                throw new ShardFormatException(file.toString(), invalid.getMessage());
+            }
+            throw e;
         }
-        String name = file.toString();
-        if (m == null || !FORMAT.equals(m.format)) throw new ShardFormatException(name, "not a " + FORMAT + " manifest");
-        if (m.formatVersion != ShardHeader.VERSION) {
-            throw new ShardFormatException(name, "format version " + m.formatVersion + ", this build reads version "
-                    + ShardHeader.VERSION);
-        }
-        if (m.params == null || m.train == null || m.val == null || m.tokenizer == null || m.vocabSize < 1) {
-            throw new ShardFormatException(name, "manifest lacks params, tokenizer, vocab_size or shard lists");
-        }
+        if (m == null) throw new ShardFormatException(file.toString(), "empty file, not a " + FORMAT + " manifest");
         return m;
+    }
+
+    private static void shardsPresent(List<ShardInfo> shards, String key) {
+        required(shards, key);
+        for (int i = 0; i < shards.size(); i++) required(required(shards.get(i), key + "[" + i + "]").file(),
+                key + "[" + i + "].file");
+    }
+
+    private static <T> T required(T value, String key) {
+        if (value == null) throw new IllegalArgumentException(key + ": missing");
+        return value;
+    }
+
+    private static String quoted(String s) {
+        return s == null ? "nothing (the key is missing)" : "\"" + s + "\"";
     }
 }
