@@ -1,12 +1,9 @@
 package io.mohge.mixture;
 
-import com.google.gson.FieldNamingPolicy;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.files.AtomicFiles;
+import io.mohge.json.JsonRecords;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +12,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.mohge.json.JsonRecords.required;
+
 /**
- * The router EM's progress ({@code em/state.json}), rewritten after every step that changes it.
+ * The router EM's progress ({@code em/state.json}), rewritten after every step that changes it. A Gson record
+ * ({@link JsonRecords}); the constructor checks it and names the key.
  *
  * @param format           {@value #FORMAT}
  * @param configYaml       the run config the EM was started with (a resume must use the same mixture, sequence
@@ -35,11 +35,22 @@ public record EmState(String format, String configYaml, long dataFingerprint, in
     public static final String FORMAT = "mohge-smalltalk-em-1";
     public static final String STOP_ROUNDS = "rounds";
     public static final String STOP_CONVERGED = "converged";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     public EmState {
+        if (!FORMAT.equals(required(format, "format"))) {
+            throw new IllegalArgumentException("format: expected \"" + FORMAT + "\", got \"" + format + "\"");
+        }
+        required(configYaml, "config_yaml");
+        if (required(changed, "changed").size() != roundsDone) {
+            throw new IllegalArgumentException("changed: one count per round done (rounds_done = " + roundsDone
+                    + "), got " + changed.size());
+        }
+        for (int k = 0; k < changed.size(); k++) required(changed.get(k), "changed[" + k + "]");
         changed = List.copyOf(changed);
+        if (stopped != null && !stopped.equals(STOP_ROUNDS) && !stopped.equals(STOP_CONVERGED)) {
+            throw new IllegalArgumentException("stopped: \"" + stopped + "\" is not " + STOP_ROUNDS + ", "
+                    + STOP_CONVERGED + " or null");
+        }
     }
 
     static EmState start(RunConfig cfg, long fingerprint, Sequences seqs) {
@@ -65,23 +76,18 @@ public record EmState(String format, String configYaml, long dataFingerprint, in
 
     void write(Path file) throws IOException {
         Files.createDirectories(file.getParent());
-        AtomicFiles.write(file, GSON.toJson(this).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(file, JsonRecords.write(this).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The state in {@code file}, or null when there is none. */
+    /** The state in {@code file}, or null when there is none; problems name the file and the key. */
     public static EmState read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) return null;
-        EmState s;
         try {
-            s = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), EmState.class);
-        } catch (JsonParseException e) {
-            throw new IOException(file + ": unreadable EM state (" + e.getMessage() + "); start the router training "
-                    + "again in a new run.out_dir");
+            return JsonRecords.read(Files.readString(file, StandardCharsets.UTF_8), EmState.class);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": not a usable " + FORMAT + " file (" + e.getMessage() + "); start the "
+                    + "router training again in a new run.out_dir", e);
         }
-        if (s == null || !FORMAT.equals(s.format) || s.configYaml == null || s.changed == null) {
-            throw new IOException(file + ": not a " + FORMAT + " file; start the router training again in a new run.out_dir");
-        }
-        return s;
     }
 
     /** Refuses to continue this EM with a config or dataset it was not started with. */

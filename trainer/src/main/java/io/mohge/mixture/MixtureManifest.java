@@ -1,9 +1,6 @@
 package io.mohge.mixture;
 
-import com.google.gson.FieldNamingPolicy;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
+import io.mohge.json.JsonRecords;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.mohge.json.JsonRecords.required;
+
 /**
  * {@code mixture.json}, the one file that describes an exported mixture: where the routers' and experts' exports
- * are (each an ordinary export, see docs/export.md), how to route, and what training the mixture cost.
+ * are (each an ordinary export, see docs/export.md), how to route, and what training the mixture cost. A Gson
+ * record ({@link JsonRecords}); the constructor checks what serving needs and names the key.
  *
  * @param format         {@value #FORMAT}
  * @param method         the method and its paper
@@ -39,35 +39,41 @@ public record MixtureManifest(String format, String method, int experts, int pre
     public static final String FORMAT = "mohge-smalltalk-1";
     public static final String METHOD = "SmallTalk LM: asynchronous mixture of language models (Filippova et al., "
             + "ICLR 2025, arXiv 2410.03529)";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
-
-    public byte[] toJson() {
-        return GSON.toJson(this).getBytes(StandardCharsets.UTF_8);
+    public MixtureManifest {
+        if (!FORMAT.equals(required(format, "format"))) {
+            throw new IllegalArgumentException("format: expected \"" + FORMAT + "\", got \"" + format
+                    + "\"; this is not a mixture written by mohge smalltalk export");
+        }
+        if (experts < 1) throw new IllegalArgumentException("experts: at least 1, got " + experts);
+        if (prefixTokens < 2) throw new IllegalArgumentException("prefix_tokens: at least 2, got " + prefixTokens);
+        oneDirPerExpert(routerDirs, "router_dirs", experts);
+        oneDirPerExpert(expertDirs, "expert_dirs", experts);
+        required(tokenizer, "tokenizer");
     }
 
-    /** Reads and checks {@code dir/mixture.json}; problems name the file. */
+    public byte[] toJson() {
+        return JsonRecords.write(this).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Reads and checks {@code dir/mixture.json}; problems name the file and the key. */
     public static MixtureManifest read(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("--export: " + file + " is missing; give a directory written by "
                     + "mohge smalltalk export");
         }
-        MixtureManifest m;
         try {
-            m = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), MixtureManifest.class);
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("--export: " + file + " is not valid JSON (" + e.getMessage() + ")");
+            return JsonRecords.read(Files.readString(file, StandardCharsets.UTF_8), MixtureManifest.class);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--export: " + file + ": " + e.getMessage() + "; export the mixture "
+                    + "again with mohge smalltalk export", e);
         }
-        if (m == null || !FORMAT.equals(m.format())) {
-            throw new IllegalArgumentException("--export: " + file + " is not a " + FORMAT + " manifest");
+    }
+
+    private static void oneDirPerExpert(List<String> dirs, String key, int experts) {
+        if (required(dirs, key).size() != experts) {
+            throw new IllegalArgumentException(key + ": lists " + dirs.size() + " directories for experts = " + experts);
         }
-        if (m.routerDirs() == null || m.expertDirs() == null || m.routerDirs().size() != m.experts()
-                || m.expertDirs().size() != m.experts() || m.tokenizer() == null || m.prefixTokens() < 2) {
-            throw new IllegalArgumentException("--export: " + file + " lists " + (m.routerDirs() == null ? 0 : m.routerDirs().size())
-                    + " routers and " + (m.expertDirs() == null ? 0 : m.expertDirs().size()) + " experts for experts = "
-                    + m.experts() + ", or lacks tokenizer / prefix_tokens; export the mixture again");
-        }
-        return m;
+        for (int r = 0; r < experts; r++) required(dirs.get(r), key + "[" + r + "]");
     }
 }
