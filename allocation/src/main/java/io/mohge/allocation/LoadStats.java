@@ -1,11 +1,11 @@
 package io.mohge.allocation;
 
-import io.mohge.json.JsonRecords;
 import com.google.gson.TypeAdapter;
 import com.google.gson.annotations.JsonAdapter;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
+import io.mohge.json.JsonRecords;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,7 @@
 package io.mohge.allocation;
 
 import io.mohge.json.JsonRecords;
+
 import java.util.List;
 
 /**
