@@ -2,6 +2,7 @@ package io.mohge.ablate;
 
 import io.mohge.model.ModelConfig;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,7 +74,7 @@ final class AblationTable {
         Stat refActive = Stat.of(ref, AblationResult::activeParams);
         AblationResult moe = rows.stream().filter(r -> r.ffn() == ModelConfig.FfnType.MOE).findFirst().orElse(null);
         StringBuilder sb = new StringBuilder();
-        sb.append("# Ablation ").append(set.file()).append("\n\n");
+        sb.append("# Ablation ").append(shown(set.file())).append("\n\n");
         sb.append("Base config `").append(set.base()).append("`, shared settings ").append(set.shared()).append(".\n");
         sb.append(set.seeds().isEmpty() ? "One seed (the base config's).\n"
                 : "Seeds " + set.seeds() + "; figures are mean ± sample sd over the seeds.\n");
@@ -145,5 +146,12 @@ final class AblationTable {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** The set's file relative to the working directory when it lies below it, so a results file names no machine's paths. */
+    private static Path shown(Path file) {
+        Path here = Path.of("").toAbsolutePath();
+        Path abs = file.toAbsolutePath().normalize();
+        return abs.startsWith(here) ? here.relativize(abs) : file;
     }
 }

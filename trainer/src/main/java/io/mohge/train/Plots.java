@@ -2,6 +2,7 @@ package io.mohge.train;
 
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
@@ -130,6 +131,8 @@ public final class Plots {
             renderer.setSeriesFillPaint(i, chart.getXYPlot().getRenderer().getItemPaint(i, 0));
         }
         chart.getXYPlot().setRenderer(renderer);
+        // losses of compared runs differ by hundredths: an axis from zero would flatten them into one line
+        ((NumberAxis) chart.getXYPlot().getRangeAxis()).setAutoRangeIncludesZero(false);
         Files.createDirectories(png.toAbsolutePath().getParent());
         ChartUtils.saveChartAsPNG(png.toFile(), chart, WIDTH, HEIGHT);
     }
