@@ -95,23 +95,22 @@ public final class Exporter {
     public static Result export(Path checkpointDir, Path outDir, ExportConfig export) throws IOException {
         Checkpoint c = CheckpointStore.load(checkpointDir);
         RunConfig config = ConfigLoader.load(checkpointDir.resolve("config.yaml"));
-        return export(c, config, outDir, export);
+        return export(c, config.model(), tokenizer(config.data(), config.model()), outDir, export);
     }
 
-    /** Exports an in-memory checkpoint whose run config is {@code config}. */
-    public static Result export(Checkpoint c, RunConfig config, Path outDir, ExportConfig export) throws IOException {
-        if (config.model().hasController()) {
+    /** Exports an in-memory checkpoint of {@code model}, trained on data prepared with {@code tokenizer}. */
+    public static Result export(Checkpoint c, ModelConfig model, TextTokenizer tokenizer, Path outDir, ExportConfig export)
+            throws IOException {
+        if (model.hasController()) {
             throw new IllegalArgumentException("model.temporal.controller: this checkpoint has switch controllers, which "
                     + "the export format (modeling_mohge.py) does not implement yet; serve it with mohge generate "
                     + "--checkpoint, or export the checkpoint it was converted from");
         }
-        TextTokenizer tokenizer = tokenizer(config);
         Files.createDirectories(outDir);
         long parameters = 0;
         for (FloatTensor t : c.params().values()) parameters += t.data().length;
         int tensors = writeModel(outDir, c.params(), c.routerBiases(), export.dtype(), c.step(), Map.of());
 
-        ModelConfig model = config.model();
         writeJson(outDir.resolve(CONFIG), HfConfig.of(model, export.dtype(), tokenizer.kind(), c.step()).toJson());
         writeJson(outDir.resolve(GENERATION_CONFIG), generationConfig(model).toJson());
         writeJson(outDir.resolve(TOKENIZER), HfTokenizer.json(tokenizer));
@@ -150,12 +149,12 @@ public final class Exporter {
      * The tokenizer the run's data was prepared with: the byte tokenizer, or the BPE merges file next to the
      * shards in {@code data.dir}. Its vocabulary must be the model's.
      */
-    public static TextTokenizer tokenizer(RunConfig config) throws IOException {
+    public static TextTokenizer tokenizer(DataConfig data, ModelConfig model) throws IOException {
         TextTokenizer tok;
-        if (config.data().tokenizer() == DataConfig.Tokenizer.BYTE) {
+        if (data.tokenizer() == DataConfig.Tokenizer.BYTE) {
             tok = new ByteTokenizer();
         } else {
-            DataLocation file = DataLocation.resolve(config.data().dir(), new Configuration()).child(BpeTokenizer.FILE_NAME);
+            DataLocation file = DataLocation.resolve(data.dir(), new Configuration()).child(BpeTokenizer.FILE_NAME);
             try {
                 tok = BpeTokenizer.load(file);
             } catch (ShardFormatException e) {
@@ -163,8 +162,8 @@ public final class Exporter {
                         + "with, but " + e.getMessage() + "; run `mohge prepare` with the run's data config first");
             }
         }
-        if (tok.vocabSize() != config.model().vocabSize()) {
-            throw new IllegalArgumentException("model.vocab_size: the model has " + config.model().vocabSize()
+        if (tok.vocabSize() != model.vocabSize()) {
+            throw new IllegalArgumentException("model.vocab_size: the model has " + model.vocabSize()
                     + " tokens but the " + tok.kind() + " tokenizer of data.dir has " + tok.vocabSize()
                     + "; export with the data config the model was trained on");
         }

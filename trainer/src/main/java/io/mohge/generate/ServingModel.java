@@ -42,6 +42,6 @@ public record ServingModel(Transformer model, TextTokenizer tokenizer, String so
         RunConfig config = ConfigLoader.load(dir.resolve(CheckpointStore.CONFIG));
         Transformer model = Transformer.create(config.model(), config.losses(), config.run().seed(), DataType.FLOAT);
         new ModelState(model.params()).load(c.params(), c.routerBiases(), dir.toString());
-        return new ServingModel(model, Exporter.tokenizer(config), "checkpoint " + dir + " (step " + c.step() + ")");
+        return new ServingModel(model, Exporter.tokenizer(config.data(), config.model()), "checkpoint " + dir + " (step " + c.step() + ")");
     }
 }

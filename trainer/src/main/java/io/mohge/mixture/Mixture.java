@@ -77,7 +77,7 @@ public final class Mixture {
             }
             experts.add(e);
         }
-        return new Mixture(routers, experts, cfg.mixture().prefixTokens(), Exporter.tokenizer(cfg),
+        return new Mixture(routers, experts, cfg.mixture().prefixTokens(), Exporter.tokenizer(cfg.data(), cfg.model()),
                 "run " + layout.outDir());
     }
 

@@ -52,7 +52,7 @@ public final class MixtureExport {
             expertSteps.add(CheckpointStore.stepOf(expert));
         }
         AtomicFiles.write(out.resolve(Exporter.TOKENIZER),
-                HfTokenizer.json(Exporter.tokenizer(cfg)).toString().getBytes(StandardCharsets.UTF_8));
+                HfTokenizer.json(Exporter.tokenizer(cfg.data(), cfg.model())).toString().getBytes(StandardCharsets.UTF_8));
         MixtureManifest m = new MixtureManifest(MixtureManifest.FORMAT, MixtureManifest.METHOD, cfg.mixture().experts(),
                 cfg.mixture().prefixTokens(), cfg.model().seqLen(), routerDirs, expertDirs, Exporter.TOKENIZER,
                 cfg.mixture().balance().name().toLowerCase(java.util.Locale.ROOT), state.roundsDone(), state.stopped(),

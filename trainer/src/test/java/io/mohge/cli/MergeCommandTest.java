@@ -62,7 +62,8 @@ class MergeCommandTest {
         Checkpoint c = new Checkpoint(5, state.paramTensors(), new AdamW.State(5, Map.of(), Map.of()),
                 state.stateTensors(), 1, 5, "{}", ConfigLoader.toYaml(cfg), "");
         export = dir.resolve("export");
-        Exporter.export(c, cfg, export, new ExportConfig("", DType.F32, true));
+        Exporter.export(c, cfg.model(),
+                Exporter.tokenizer(cfg.data(), cfg.model()), export, new ExportConfig("", DType.F32, true));
         legal = dir.resolve("legal.txt");
         fish = dir.resolve("fish.txt");
         Files.writeString(legal, documents(new String[] {"the", "court", "rules", "that", "article", "shall", "apply"}, 1));

@@ -246,7 +246,8 @@ class TorchParityTest {
         ModelState state = new ModelState(lm.params());
         Checkpoint c = new Checkpoint(3, state.paramTensors(), new AdamW.State(3, Map.of(), Map.of()),
                 state.stateTensors(), 1, 3, "{}", ConfigLoader.toYaml(cfg), "");
-        Exporter.export(c, cfg, out, new ExportConfig("", dtype, true));
+        Exporter.export(c, cfg.model(),
+                Exporter.tokenizer(cfg.data(), cfg.model()), out, new ExportConfig("", dtype, true));
         return out;
     }
 
