@@ -11,6 +11,7 @@ import io.mohge.train.Evaluator;
 import io.mohge.train.ExpertCache;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -56,23 +57,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "Comma-separated token ids instead of text (e.g. for parity checks).")
     int[] promptIds;
 
-    @Option(names = "--max-new-tokens", defaultValue = "200", description = "At most this many new tokens (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
-
-    @Option(names = "--temperature", defaultValue = "0.7", description = "0 = greedy (default: ${DEFAULT-VALUE}).")
-    double temperature;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens, 0 = all (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "0.9", description = "Nucleus sampling mass, 1 = all (default: ${DEFAULT-VALUE}).")
-    double topP;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampler (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--no-stop", description = "Do not stop at the end of a document.")
-    boolean noStop;
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--print-ids", description = "Print the new token ids as a list instead of text.")
     boolean printIds;
@@ -85,7 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (prompt != null && promptIds != null) throw new IllegalArgumentException("--prompt and --prompt-ids: give one");
-        Sampler sampler = new Sampler(temperature, topK, topP, seed);
+        Sampler sampler = sampling.sampler();
         ServingModel m = source.export != null ? ServingModel.fromExport(source.export)
                 : ServingModel.fromCheckpoint(source.checkpoint);
         TextTokenizer tok = m.tokenizer();
@@ -110,8 +96,8 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         Generator generator = new Generator(m.model()).withCaches(caches);
-        Generator.Result r = generator.generate(ids, maxNewTokens, sampler,
-                noStop ? -1 : TextTokenizer.END_OF_DOCUMENT, printIds ? id -> { } : stream::token);
+        Generator.Result r = generator.generate(ids, sampling.maxNewTokens, sampler,
+                sampling.stopToken(), printIds ? id -> { } : stream::token);
         if (printIds) out.println(Arrays.toString(r.tokens()).replace(" ", ""));
         else stream.finish();
         out.flush();

@@ -37,27 +37,12 @@ final class SmallTalkGenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", description = "The prompt text (default: standard input).")
     String prompt;
 
-    @Option(names = "--max-new-tokens", defaultValue = "200", description = "At most this many new tokens (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
-
-    @Option(names = "--temperature", defaultValue = "0.7", description = "0 = greedy (default: ${DEFAULT-VALUE}).")
-    double temperature;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "Sample among the k most likely tokens, 0 = all (default: ${DEFAULT-VALUE}).")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "0.9", description = "Nucleus sampling mass, 1 = all (default: ${DEFAULT-VALUE}).")
-    double topP;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampler (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--no-stop", description = "Do not stop at the end of a document.")
-    boolean noStop;
+    @Mixin
+    SamplingOptions sampling;
 
     @Override
     public Integer call() throws IOException {
-        Sampler sampler = new Sampler(temperature, topK, topP, seed);
+        Sampler sampler = sampling.sampler();
         Mixture mix = export != null ? Mixture.fromExport(export) : Mixture.fromRun(options.load());
         String text = prompt != null ? prompt : new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
         int[] ids = mix.tokenizer().encode(text);
@@ -72,8 +57,8 @@ final class SmallTalkGenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TextStream stream = new TextStream(mix.tokenizer(), out);
         stream.write(text);
-        Generator.Result r = new Generator(mix.expert(routing.expert())).generate(ids, maxNewTokens, sampler,
-                noStop ? -1 : TextTokenizer.END_OF_DOCUMENT, stream::token);
+        Generator.Result r = new Generator(mix.expert(routing.expert())).generate(ids, sampling.maxNewTokens, sampler,
+                sampling.stopToken(), stream::token);
         stream.finish();
         err.printf(Locale.ROOT, "%d tokens in %.2f s (%.0f tokens/s) from expert %d of %s%n", r.tokens().length,
                 r.nanos() * 1e-9, r.tokensPerSecond(), routing.expert(), mix.source());
