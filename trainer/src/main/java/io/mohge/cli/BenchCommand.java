@@ -1,6 +1,7 @@
 package io.mohge.cli;
 
 import io.mohge.bench.DistributedBench;
+import io.mohge.distributed.DistributedRuntime;
 import io.mohge.bench.TorchAnchor;
 import io.mohge.bench.TrainingBench;
 import io.mohge.config.ConfigLoader;
@@ -131,7 +132,8 @@ final class BenchCommand implements Callable<Integer> {
         DistributedBench.Options o = new DistributedBench.Options(sizes, workers, aggs, warmup, steps, batch, seqLen);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<DistributedBench.Figure> figures = DistributedBench.run(sets -> variant(List.of(), sets), o, line -> {
+        DistributedRuntime runtime = DistributedRuntime.load();
+        List<DistributedBench.Figure> figures = runtime.scaleOut(sets -> variant(List.of(), sets), o, line -> {
             err.println(line);
             err.flush();
         });

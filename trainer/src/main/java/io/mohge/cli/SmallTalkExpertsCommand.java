@@ -1,8 +1,8 @@
 package io.mohge.cli;
 
 import io.mohge.config.RunConfig;
+import io.mohge.distributed.DistributedRuntime;
 import io.mohge.mixture.ExpertTraining;
-import io.mohge.mixture.SparkExperts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,7 +54,8 @@ final class SmallTalkExpertsCommand implements Callable<Integer> {
     }
 
     static int train(RunConfig cfg, ExpertTraining.Options o, boolean distributed, PrintWriter out) throws IOException {
-        List<ExpertTraining.Outcome> results = distributed ? SparkExperts.run(cfg, o) : ExpertTraining.runLocal(cfg, o);
+        List<ExpertTraining.Outcome> results = distributed
+                ? DistributedRuntime.load().trainExperts(cfg, o) : ExpertTraining.runLocal(cfg, o);
         for (ExpertTraining.Outcome r : results) out.println(r.line());
         out.flush();
         return results.stream().anyMatch(r -> r.stop().equals("NON_FINITE")) ? TrainCommand.EXIT_NON_FINITE : 0;

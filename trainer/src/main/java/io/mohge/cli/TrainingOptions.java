@@ -1,6 +1,6 @@
 package io.mohge.cli;
 
-import io.mohge.spark.SparkGradients;
+import io.mohge.distributed.DistributedRuntime;
 import io.mohge.train.GradientSource;
 import io.mohge.train.LocalGradients;
 import picocli.CommandLine.Option;
@@ -16,7 +16,7 @@ final class TrainingOptions {
     boolean noProgress;
 
     GradientSource.Factory gradients() {
-        return distributed ? SparkGradients.factory() : LocalGradients::new;
+        return distributed ? DistributedRuntime.load().gradients() : LocalGradients::new;
     }
 
     boolean progressBar() {

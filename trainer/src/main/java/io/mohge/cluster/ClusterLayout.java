@@ -23,10 +23,10 @@ import java.util.stream.Stream;
  *   DIR/spark/                    worker directories (executor logs, shipped jars) and Spark's scratch space
  * </pre>
  * The jars are the ones Maven resolved for the build: {@code trainer/cluster/target/spark-jars} (a Spark distribution's
- * jars), {@code trainer/cluster/target/hadoop-jars} (the HDFS daemons) and {@code trainer/target/lib} (the application).
+ * jars), {@code trainer/cluster/target/hadoop-jars} (the HDFS daemons) and {@code trainer/spark/target/lib} (the distributed application).
  *
  * @param dir  the cluster directory
- * @param repo the repository root (holds trainer/cluster/target and trainer/target)
+ * @param repo the repository root (holds trainer/cluster/target and trainer/spark/target)
  */
 public record ClusterLayout(Path dir, Path repo) {
 
@@ -82,11 +82,13 @@ public record ClusterLayout(Path dir, Path repo) {
     /** The jars the HDFS daemons run from (NameNode and DataNode are in hadoop-client-minicluster). */
     public Path hadoopJars() { return repo.resolve("trainer").resolve("cluster").resolve("target").resolve("hadoop-jars"); }
 
-    /** The application: trainer/target/mohge.jar. */
-    public Path appJar() { return repo.resolve("trainer").resolve("target").resolve("mohge.jar"); }
+    /** The distributed application: the Spark module's trainer/spark/target/mohge-spark.jar. */
+    public Path appJar() { return sparkModule().resolve("mohge-spark.jar"); }
 
-    /** The application's dependencies: trainer/target/lib. */
-    public Path appLib() { return repo.resolve("trainer").resolve("target").resolve("lib"); }
+    /** The distributed application's dependencies (the trainer's jars and Spark's): trainer/spark/target/lib. */
+    public Path appLib() { return sparkModule().resolve("lib"); }
+
+    private Path sparkModule() { return repo.resolve("trainer").resolve("spark").resolve("target"); }
 
     /** Checks that the build produced the jars this cluster runs from. */
     public void requireJars() {
@@ -99,7 +101,7 @@ public record ClusterLayout(Path dir, Path repo) {
     }
 
     /**
-     * The application's jars a Spark cluster does not already have: trainer/target/lib minus the jars of the Spark
+     * The application's jars a Spark cluster does not already have: trainer/spark/target/lib minus the jars of the Spark
      * distribution (by file name). This is what spark-submit's --jars ships to the executors.
      */
     public List<Path> appJars() throws IOException {

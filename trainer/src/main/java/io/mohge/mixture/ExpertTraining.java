@@ -18,7 +18,7 @@ import java.util.stream.IntStream;
 /**
  * Trains the experts of a mixture, each an ordinary training run ({@link Trainer}) of the run's model on its own
  * partition only: experts read nothing of each other and exchange nothing, so they can train one after another
- * here, at the same time as Spark tasks ({@link SparkExperts}), or as separate jobs ({@code --experts r}). Each has
+ * here, at the same time as Spark tasks (the Spark module's SparkExperts), or as separate jobs ({@code --experts r}). Each has
  * its own checkpoints under {@code experts/expert-r} and resumes on its own.
  */
 public final class ExpertTraining {

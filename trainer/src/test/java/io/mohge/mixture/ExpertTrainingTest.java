@@ -1,12 +1,9 @@
 package io.mohge.mixture;
 
 import io.mohge.config.RunConfig;
-import io.mohge.config.DistributedConfig;
-import io.mohge.spark.SparkSupport;
 import io.mohge.train.Checkpoint;
 import io.mohge.train.CheckpointStore;
 import io.mohge.train.Trainer;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Experts of the tiny mixture, routed once and then trained from copies of the routed run: independent of each
- * other's data, exactly resumable, the same as Spark tasks as one after another.
+ * other's data, exactly resumable (the Spark module's SparkExpertsTest: the same as Spark tasks).
  */
 class ExpertTrainingTest {
 
@@ -39,7 +36,7 @@ class ExpertTrainingTest {
         corpus = TinyMixture.writeCorpus(dir.resolve("corpus.txt"));
         RunConfig routed = config("routed");
         RouterEm.run(routed, new RouterEm.Options(false, false, 0));
-        for (String copy : List.of("reference", "deleted", "resumed", "spark")) {
+        for (String copy : List.of("reference", "deleted", "resumed")) {
             TinyMixture.copyTree(dir.resolve("routed"), dir.resolve(copy));
         }
         reference = config("reference");
@@ -93,17 +90,6 @@ class ExpertTrainingTest {
         }
         List<ExpertTraining.Outcome> again = ExpertTraining.runLocal(cfg, new ExpertTraining.Options(true, false, 0, List.of()));
         assertEquals(List.of("SKIPPED", "SKIPPED"), again.stream().map(ExpertTraining.Outcome::stop).toList());
-    }
-
-    @Test
-    void expertsAsParallelSparkTasksEqualExpertsTrainedOneAfterAnother() throws IOException {
-        RunConfig cfg = config("spark");
-        try (JavaSparkContext sc = SparkSupport.open("smalltalk-experts-test", new DistributedConfig("local[2]", 2, 2, 2))) {
-            List<ExpertTraining.Outcome> out = SparkExperts.run(sc, cfg, List.of(0, 1), 0);
-            assertEquals(List.of(0, 1), out.stream().map(ExpertTraining.Outcome::expert).toList());
-            assertEquals(List.of("COMPLETED", "COMPLETED"), out.stream().map(ExpertTraining.Outcome::stop).toList());
-        }
-        for (int r = 0; r < 2; r++) assertEquals(expert(reference, r).params(), expert(cfg, r).params(), "expert " + r);
     }
 
     @Test

@@ -34,7 +34,7 @@ final class ClusterJob implements AutoCloseable {
         this.log = log;
     }
 
-    /** spark-submit ... mohge.jar train --distributed {@code trainArgs}; output goes to {@code runDir}.log. */
+    /** spark-submit ... mohge-spark.jar train --distributed {@code trainArgs}; output goes to {@code runDir}.log. */
     static ClusterJob submit(LocalCluster cluster, Path runDir, Path scratch, List<String> trainArgs) throws IOException {
         ClusterLayout l = cluster.layout();
         List<String> cmd = new ArrayList<>(List.of(l.sparkSubmit().toString(),

@@ -59,7 +59,7 @@ class ClusterIT {
 
     @BeforeAll
     static void startClusterAndPrepareTheCorpus() throws Exception {
-        Path repo = Path.of("..").toAbsolutePath().normalize();
+        Path repo = Path.of("..", "..").toAbsolutePath().normalize();
         ClusterDaemons.WorkerResources resources = new ClusterDaemons.WorkerResources(2, "4g");
         if (Files.isDirectory(BASE.resolve("cluster"))) {
             // a previous run that was killed: stop what its pid files record (pid, start time and class must match)
@@ -116,7 +116,7 @@ class ClusterIT {
     }
 
     private static Path config() {
-        return Path.of("..", "configs", "mohge-tiny.yaml").toAbsolutePath().normalize();
+        return Path.of("..", "..", "configs", "mohge-tiny.yaml").toAbsolutePath().normalize();
     }
 
     private static ClusterJob submit(String name, String... extra) throws IOException {

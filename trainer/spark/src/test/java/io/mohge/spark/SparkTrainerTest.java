@@ -90,7 +90,7 @@ class SparkTrainerTest {
                 "trainer.lr=1e-2", "trainer.eval_every=1000", "trainer.eval_batches=1", "trainer.checkpoint_every=1000",
                 "losses.group_start_fraction=0.0", "export.on_finish=false", "distributed.workers=" + workers));
         sets.addAll(List.of(more));
-        return ConfigLoader.load(Path.of("..", "configs", "mohge-tiny.yaml"), List.of(), sets);
+        return ConfigLoader.load(Path.of("..", "..", "configs", "mohge-tiny.yaml"), List.of(), sets);
     }
 
     private static List<Double> train(RunConfig cfg, boolean spark) throws IOException {

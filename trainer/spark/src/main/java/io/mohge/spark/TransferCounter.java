@@ -1,4 +1,4 @@
-package io.mohge.bench;
+package io.mohge.spark;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.executor.TaskMetrics;

@@ -1,11 +1,12 @@
-package io.mohge.mixture;
+package io.mohge.spark;
 
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.ShardLocation;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
-import io.mohge.spark.SparkSupport;
+import io.mohge.mixture.ExpertTraining;
+import io.mohge.mixture.MixtureLayout;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
