@@ -4,6 +4,7 @@ import io.mohge.config.RunConfig;
 import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
 import io.mohge.train.Evaluator;
+import io.mohge.train.ValidationSplit;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;
@@ -28,7 +29,7 @@ public final class ExportEvaluator {
         Prepare.prepare(cfg.data(), hconf);
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
             int seqLen = exported.config().seqLen();
-            List<int[][]> batches = data.valBatches(seqLen, cfg.trainer().batchSize(), cfg.trainer().evalBatches());
+            List<int[][]> batches = ValidationSplit.batches(data, seqLen, cfg);
             if (batches.isEmpty()) throw new IllegalArgumentException("trainer.eval_batches: no validation batch to evaluate");
             double sum = 0;
             for (int[][] batch : batches) sum += lm.loss(batch);
