@@ -1,5 +1,6 @@
 package io.mohge.export;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
@@ -20,7 +21,7 @@ public final class ExportEvaluator {
     public static Evaluator.Result evaluate(Path exportDir, RunConfig cfg) throws IOException {
         ExportReader.ExportedModel exported = ExportReader.read(exportDir);
         if (exported.config().vocabSize() != cfg.data().vocabSize()) {
-            throw new IllegalArgumentException("data.tokenizer: export " + exportDir + " has a vocabulary of "
+            throw new BadInputException("data.tokenizer: export " + exportDir + " has a vocabulary of "
                     + exported.config().vocabSize() + " tokens but the configured data has " + cfg.data().vocabSize()
                     + "; evaluate on data prepared with the tokenizer the model was trained on");
         }
