@@ -276,7 +276,7 @@ public final class Trainer {
                 try {
                     sampler.seek(GSON.fromJson(c.dataPosition(), DataPosition.class));
                 } catch (IllegalArgumentException e) { // the data or a setting changed since the checkpoint
-                    throw new BadInputException("checkpoint " + dir + ": " + e.getMessage(), e);
+                    throw new BadInputException(e.getMessage(), e);
                 }
             } else {
                 LOG.info("the data was replaced after step {}: reading {} from its beginning", options.newDataAfter(),
