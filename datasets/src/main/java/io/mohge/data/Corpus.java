@@ -62,8 +62,8 @@ public final class Corpus {
         }
         boolean builtin = spec.equals(BUILTIN_EUROPARL);
         if (spec.startsWith("builtin:") && !builtin) {
-            throw new IllegalArgumentException("corpus: unknown built-in corpus '" + spec + "'; the only one is "
-                    + BUILTIN_EUROPARL);
+            throw new IOException("corpus: unknown built-in corpus '" + spec + "'; the only one is "
+                    + BUILTIN_EUROPARL + ", or give the path of a UTF-8 text file");
         }
         long docs = 0;
         long bytes = 0;

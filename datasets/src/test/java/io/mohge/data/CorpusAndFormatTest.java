@@ -38,7 +38,7 @@ class CorpusAndFormatTest {
         for (String d : docs) assertFalse(d.contains("\t") || d.contains("\n"), d);
         assertTrue(docs.stream().anyMatch(d -> d.startsWith("till MAI-avtal")), "second line's body (Swedish)");
         assertTrue(Corpus.class.getClassLoader().getResource("META-INF/NOTICE-europarl.txt") != null);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read("builtin:wiki", 0));
+        IOException e = assertThrows(IOException.class, () -> read("builtin:wiki", 0));
         assertTrue(e.getMessage().startsWith("corpus:"), e.getMessage());
     }
 

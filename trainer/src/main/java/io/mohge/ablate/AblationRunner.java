@@ -1,5 +1,6 @@
 package io.mohge.ablate;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.files.AtomicFiles;
 import io.mohge.config.RunConfig;
@@ -43,7 +44,7 @@ public final class AblationRunner {
 
         public Part {
             if (count < 1 || index < 1 || index > count) {
-                throw new IllegalArgumentException("--part " + index + "/" + count
+                throw new BadInputException("--part " + index + "/" + count
                         + " is not a part: write K/N with 1 <= K <= N, e.g. --part 1/2");
             }
         }
@@ -61,8 +62,8 @@ public final class AblationRunner {
         for (AblationSet.Job job : set.jobs()) {
             try {
                 configs.put(job, ConfigLoader.load(set.base(), job.run().overrides(), set.setArguments(job)));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(set.file() + ": run '" + job.run().name() + "': " + e.getMessage(), e);
+            } catch (BadInputException e) { // a ConfigException of the run's overrides or set values
+                throw new BadInputException(set.file() + ": run '" + job.run().name() + "': " + e.getMessage(), e);
             }
         }
         return configs;
@@ -104,7 +105,7 @@ public final class AblationRunner {
         Map<AblationSet.Job, RunConfig> configs = resolve(set);
         for (AblationSet.Job job : configs.keySet()) {
             if (!Files.exists(metricsOf(job))) {
-                throw new IllegalArgumentException("ablation job " + job.label() + " has no metrics at "
+                throw new BadInputException("ablation job " + job.label() + " has no metrics at "
                         + metricsOf(job) + "; train it first with: mohge ablate " + set.file());
             }
         }

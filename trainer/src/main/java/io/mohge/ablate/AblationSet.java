@@ -1,5 +1,7 @@
 package io.mohge.ablate;
 
+import io.mohge.config.BadInputException;
+
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.YAMLException;
 
@@ -51,17 +53,17 @@ public record AblationSet(Path file, Path base, Path outDir, Map<String, String>
     /** Reads and validates an ablation set; every error names the file and the entry. */
     public static AblationSet read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("Ablation set " + file + " not found; shipped sets are in configs/ablations/");
+            throw new BadInputException("Ablation set " + file + " not found; shipped sets are in configs/ablations/");
         }
         Object top;
         try {
             top = new Yaml().load(Files.readString(file));
         } catch (IOException | YAMLException e) {
-            throw new IllegalArgumentException("Ablation set " + file + " cannot be read as YAML: "
+            throw new BadInputException("Ablation set " + file + " cannot be read as YAML: "
                     + e.getMessage().replace('\n', ' '));
         }
         if (!(top instanceof Map<?, ?> map)) {
-            throw new IllegalArgumentException(file + ": expected a mapping with keys base, out_dir, set, runs");
+            throw new BadInputException(file + ": expected a mapping with keys base, out_dir, set, runs");
         }
         unknownKeys(file, "top level", map, TOP_KEYS);
         Path base = Path.of(string(file, "base", map.get("base")));
@@ -69,27 +71,27 @@ public record AblationSet(Path file, Path base, Path outDir, Map<String, String>
         Map<String, String> shared = sets(file, "set", map.get("set"));
         Object runsRaw = map.get("runs");
         if (!(runsRaw instanceof List<?> list) || list.isEmpty()) {
-            throw new IllegalArgumentException(file + ": runs must be a non-empty list of {name, overrides, set}");
+            throw new BadInputException(file + ": runs must be a non-empty list of {name, overrides, set}");
         }
         List<Run> runs = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
             if (!(list.get(i) instanceof Map<?, ?> r)) {
-                throw new IllegalArgumentException(file + ": runs[" + i + "] must be a mapping with a name");
+                throw new BadInputException(file + ": runs[" + i + "] must be a mapping with a name");
             }
             String where = "runs[" + i + "]";
             unknownKeys(file, where, r, RUN_KEYS);
             String name = string(file, where + ".name", r.get("name"));
             if (!name.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException(file + ": " + where + ".name '" + name
+                throw new BadInputException(file + ": " + where + ".name '" + name
                         + "' must use letters, digits, '.', '_' or '-' (it names a directory)");
             }
-            if (!names.add(name)) throw new IllegalArgumentException(file + ": run name '" + name + "' appears twice");
+            if (!names.add(name)) throw new BadInputException(file + ": run name '" + name + "' appears twice");
             List<Path> overrides = new ArrayList<>();
             Object o = r.get("overrides");
             if (o != null) {
                 if (!(o instanceof List<?> ol)) {
-                    throw new IllegalArgumentException(file + ": " + where + ".overrides must be a list of YAML paths");
+                    throw new BadInputException(file + ": " + where + ".overrides must be a list of YAML paths");
                 }
                 for (Object p : ol) overrides.add(Path.of(string(file, where + ".overrides", p)));
             }
@@ -100,7 +102,7 @@ public record AblationSet(Path file, Path base, Path outDir, Map<String, String>
         if (map.get("reference") != null) {
             reference = string(file, "reference", map.get("reference"));
             if (!names.contains(reference)) {
-                throw new IllegalArgumentException(file + ": reference '" + reference + "' is not a run name; runs: "
+                throw new BadInputException(file + ": reference '" + reference + "' is not a run name; runs: "
                         + String.join(", ", runs.stream().map(Run::name).toList()));
             }
         }
@@ -134,7 +136,7 @@ public record AblationSet(Path file, Path base, Path outDir, Map<String, String>
     private static void unknownKeys(Path file, String where, Map<?, ?> map, Set<String> allowed) {
         for (Object k : map.keySet()) {
             if (!allowed.contains(String.valueOf(k))) {
-                throw new IllegalArgumentException(file + ": unknown key '" + k + "' at " + where + "; allowed: "
+                throw new BadInputException(file + ": unknown key '" + k + "' at " + where + "; allowed: "
                         + String.join(", ", allowed.stream().sorted().toList()));
             }
         }
@@ -142,7 +144,7 @@ public record AblationSet(Path file, Path base, Path outDir, Map<String, String>
 
     private static String string(Path file, String key, Object value) {
         if (value == null || value instanceof Map || value instanceof List || String.valueOf(value).isBlank()) {
-            throw new IllegalArgumentException(file + ": " + key + " must be a non-empty text value");
+            throw new BadInputException(file + ": " + key + " must be a non-empty text value");
         }
         return String.valueOf(value);
     }
@@ -151,15 +153,15 @@ public record AblationSet(Path file, Path base, Path outDir, Map<String, String>
         if (value == null) return List.of();
         String fix = "; write e.g. seeds: [1, 2, 3]";
         if (!(value instanceof List<?> list) || list.isEmpty()) {
-            throw new IllegalArgumentException(file + ": seeds must be a non-empty list of whole numbers" + fix);
+            throw new BadInputException(file + ": seeds must be a non-empty list of whole numbers" + fix);
         }
         List<Long> seeds = new ArrayList<>();
         for (Object o : list) {
             if (!(o instanceof Integer || o instanceof Long)) {
-                throw new IllegalArgumentException(file + ": seeds entry '" + o + "' is not a whole number" + fix);
+                throw new BadInputException(file + ": seeds entry '" + o + "' is not a whole number" + fix);
             }
             long seed = ((Number) o).longValue();
-            if (seeds.contains(seed)) throw new IllegalArgumentException(file + ": seed " + seed + " appears twice in seeds");
+            if (seeds.contains(seed)) throw new BadInputException(file + ": seed " + seed + " appears twice in seeds");
             seeds.add(seed);
         }
         return List.copyOf(seeds);
@@ -169,7 +171,7 @@ public record AblationSet(Path file, Path base, Path outDir, Map<String, String>
         Map<String, String> out = new LinkedHashMap<>();
         if (value == null) return out;
         if (!(value instanceof Map<?, ?> m)) {
-            throw new IllegalArgumentException(file + ": " + key + " must map config keys to values, e.g. {trainer.steps: 200}");
+            throw new BadInputException(file + ": " + key + " must map config keys to values, e.g. {trainer.steps: 200}");
         }
         m.forEach((k, v) -> out.put(String.valueOf(k), v instanceof List<?> l ? l.toString() : String.valueOf(v)));
         return out;

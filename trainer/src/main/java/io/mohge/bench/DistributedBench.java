@@ -1,5 +1,6 @@
 package io.mohge.bench;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.DistributedConfig;
 
 import java.util.Arrays;
@@ -30,7 +31,7 @@ public final class DistributedBench {
                 case "1m" -> new Size("1M", mohge(96, 2, 3));
                 case "10m" -> new Size("10M", mohge(240, 4, 8));
                 case "100m" -> new Size("100M", mohge(768, 4, 12));
-                default -> throw new IllegalArgumentException("--params: '" + label + "' is not one of 1m, 10m, 100m");
+                default -> throw new BadInputException("--params: '" + label + "' is not one of 1m, 10m, 100m");
             };
         }
 
@@ -50,11 +51,11 @@ public final class DistributedBench {
             workers = List.copyOf(workers);
             aggregations = List.copyOf(aggregations);
             if (sizes.isEmpty() || workers.isEmpty() || aggregations.isEmpty()) {
-                throw new IllegalArgumentException("--params, --workers and --aggregation need at least one value each");
+                throw new BadInputException("--params, --workers and --aggregation need at least one value each");
             }
-            if (workers.stream().anyMatch(w -> w < 1)) throw new IllegalArgumentException("--workers: must be 1 or more");
-            if (warmup < 1 || steps < 1) throw new IllegalArgumentException("--warmup and --steps must be 1 or more");
-            if (batchSize < 1 || seqLen < 8) throw new IllegalArgumentException("--batch must be 1 or more and --seq-len 8 or more");
+            if (workers.stream().anyMatch(w -> w < 1)) throw new BadInputException("--workers: must be 1 or more");
+            if (warmup < 1 || steps < 1) throw new BadInputException("--warmup and --steps must be 1 or more");
+            if (batchSize < 1 || seqLen < 8) throw new BadInputException("--batch must be 1 or more and --seq-len 8 or more");
         }
     }
 

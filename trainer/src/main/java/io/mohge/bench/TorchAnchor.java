@@ -1,6 +1,7 @@
 package io.mohge.bench;
 
 import com.google.gson.Gson;
+import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.json.JsonRecords;
@@ -38,7 +39,7 @@ public final class TorchAnchor {
     public static TorchAnchor find(Path repo) throws IOException, InterruptedException {
         Path script = repo.resolve("bench").resolve("torch_anchor.py");
         if (!Files.isRegularFile(script)) {
-            throw new IllegalArgumentException("--torch: " + script + " does not exist; run from the repository");
+            throw new BadInputException("--torch: " + script + " does not exist; run from the repository");
         }
         for (String python : List.of("/usr/bin/python3", "python3")) {
             try {
@@ -49,7 +50,7 @@ public final class TorchAnchor {
                 // not installed: try the next interpreter
             }
         }
-        throw new IllegalArgumentException("--torch: no Python with torch found; install Debian's python3-torch "
+        throw new BadInputException("--torch: no Python with torch found; install Debian's python3-torch "
                 + "(and libopenblas0-pthread, or torch runs on the 10x slower reference BLAS)");
     }
 

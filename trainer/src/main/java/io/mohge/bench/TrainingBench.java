@@ -1,5 +1,6 @@
 package io.mohge.bench;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.engine.Kernels;
 import io.mohge.engine.Transformer;
@@ -36,7 +37,7 @@ public final class TrainingBench {
     public record Options(int warmup, int steps, int rounds) {
         public Options {
             if (warmup < 0 || steps < 1 || rounds < 1) {
-                throw new IllegalArgumentException("--warmup must be 0 or more, --steps and --rounds 1 or more");
+                throw new BadInputException("--warmup must be 0 or more, --steps and --rounds 1 or more");
             }
         }
     }

@@ -3,6 +3,7 @@ package io.mohge.cli;
 import io.mohge.ablate.AblationResult;
 import io.mohge.ablate.AblationRunner;
 import io.mohge.ablate.AblationSet;
+import io.mohge.config.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,7 +75,7 @@ final class AblateCommand implements Callable<Integer> {
     private AblationRunner.Part parsePart(String text) {
         if (text == null) return AblationRunner.Part.ALL;
         if (report) {
-            throw new IllegalArgumentException("--part selects jobs to train; --report trains nothing, drop one of them");
+            throw new BadInputException("--part selects jobs to train; --report trains nothing, drop one of them");
         }
         String[] kn = text.split("/", -1);
         try {
@@ -82,6 +83,6 @@ final class AblateCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             // falls through to the message below
         }
-        throw new IllegalArgumentException("--part '" + text + "' is not K/N; write e.g. --part 1/2");
+        throw new BadInputException("--part '" + text + "' is not K/N; write e.g. --part 1/2");
     }
 }

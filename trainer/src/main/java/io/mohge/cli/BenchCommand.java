@@ -4,6 +4,7 @@ import io.mohge.bench.DistributedBench;
 import io.mohge.distributed.DistributedRuntime;
 import io.mohge.bench.TorchAnchor;
 import io.mohge.bench.TrainingBench;
+import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.config.DistributedConfig;
@@ -125,7 +126,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private int distributed() throws java.io.IOException {
         if (torch || memorySteps > 0) {
-            throw new IllegalArgumentException("--distributed does not combine with --torch or --memory-steps");
+            throw new BadInputException("--distributed does not combine with --torch or --memory-steps");
         }
         List<DistributedBench.Size> sizes = params.stream().map(DistributedBench.Size::of).toList();
         List<DistributedConfig.Aggregation> aggs = aggregations.stream().map(BenchCommand::aggregation).toList();
@@ -146,12 +147,12 @@ final class BenchCommand implements Callable<Integer> {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
             case "tree" -> DistributedConfig.Aggregation.TREE;
             case "sharded" -> DistributedConfig.Aggregation.SHARDED;
-            default -> throw new IllegalArgumentException("--aggregation: '" + name + "' is not one of tree, sharded");
+            default -> throw new BadInputException("--aggregation: '" + name + "' is not one of tree, sharded");
         };
     }
 
     private int memory(RunConfig main, PrintWriter out, PrintWriter err) {
-        if (memorySteps < 100) throw new IllegalArgumentException("--memory-steps must be 100 or more (or 0 = off)");
+        if (memorySteps < 100) throw new BadInputException("--memory-steps must be 100 or more (or 0 = off)");
         List<Long> at = new ArrayList<>(List.of(100L));
         for (int i = 1; i <= 10; i++) at.add(Math.max(101, memorySteps * i / 10));
         long[] steps = at.stream().mapToLong(Long::longValue).distinct().sorted().toArray();
@@ -190,7 +191,7 @@ final class BenchCommand implements Callable<Integer> {
         Path base = basePath().toAbsolutePath().getParent();
         Path p = base.resolve("ffn").resolve(ffn + ".yaml");
         if (!Files.isRegularFile(p)) {
-            throw new IllegalArgumentException("bench: the " + ffn + " baseline is read from " + p + ", which does not "
+            throw new BadInputException("bench: the " + ffn + " baseline is read from " + p + ", which does not "
                     + "exist; run from the repository or give --config configs/mohge-tiny.yaml");
         }
         return p;

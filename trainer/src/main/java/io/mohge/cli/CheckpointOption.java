@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.train.Trainer;
 import picocli.CommandLine.Option;
@@ -16,7 +17,7 @@ final class CheckpointOption {
 
     Path resolve(RunConfig config) throws IOException {
         if (checkpoint != null) return checkpoint;
-        return Trainer.latestCheckpoint(config).orElseThrow(() -> new IllegalArgumentException(
+        return Trainer.latestCheckpoint(config).orElseThrow(() -> new BadInputException(
                 "run.out_dir: no checkpoint under " + Trainer.checkpointRoot(config)
                         + "; train first (mohge train) or pass --checkpoint DIR"));
     }

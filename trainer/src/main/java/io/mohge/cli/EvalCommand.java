@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.data.TokenDataset;
 import io.mohge.export.ExportEvaluator;
@@ -44,12 +45,12 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RunConfig config = options.load();
         if (export != null && checkpoint.checkpoint != null) {
-            throw new IllegalArgumentException("--export and --checkpoint: give one of them, not both");
+            throw new BadInputException("--export and --checkpoint: give one of them, not both");
         }
         Path dir = export != null ? export : checkpoint.resolve(config);
         if (cacheExperts != null) {
             for (int m : cacheExperts) {
-                if (m < 1) throw new IllegalArgumentException("--cache-experts: " + m + " experts; give sizes of 1 or more");
+                if (m < 1) throw new BadInputException("--cache-experts: " + m + " experts; give sizes of 1 or more");
             }
         }
         Evaluator.Result r = export != null ? ExportEvaluator.evaluate(dir, config)

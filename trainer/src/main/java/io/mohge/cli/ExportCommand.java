@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.export.Exporter;
 import io.mohge.train.Trainer;
@@ -37,7 +38,7 @@ final class ExportCommand implements Callable<Integer> {
         RunConfig config = options.load();
         Path target = outDir != null ? outDir : Trainer.exportDir(config);
         if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new IllegalArgumentException((outDir != null ? "--out" : "export.dir") + ": " + target
+            throw new BadInputException((outDir != null ? "--out" : "export.dir") + ": " + target
                     + " is an existing file, not a directory; the export writes model.safetensors, config.json and "
                     + "placement.json into a directory, so give a directory (a missing one is created)");
         }

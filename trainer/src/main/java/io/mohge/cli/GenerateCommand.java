@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
 import io.mohge.data.TextTokenizer;
 import io.mohge.engine.Sampler;
 import io.mohge.generate.Generator;
@@ -70,7 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (prompt != null && promptIds != null) throw new IllegalArgumentException("--prompt and --prompt-ids: give one");
+        if (prompt != null && promptIds != null) throw new BadInputException("--prompt and --prompt-ids: give one");
         Sampler sampler = sampling.sampler();
         ServingModel m = source.export != null ? ServingModel.fromExport(source.export)
                 : ServingModel.fromCheckpoint(source.checkpoint);
@@ -81,7 +82,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (ids.length == 0) ids = new int[] {TextTokenizer.END_OF_DOCUMENT};       // an empty prompt: a new document
         for (int id : ids) {
             if (id < 0 || id >= tok.vocabSize()) {
-                throw new IllegalArgumentException("--prompt-ids: " + id + " is outside the vocabulary 0.." + (tok.vocabSize() - 1));
+                throw new BadInputException("--prompt-ids: " + id + " is outside the vocabulary 0.." + (tok.vocabSize() - 1));
             }
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -91,7 +92,7 @@ final class GenerateCommand implements Callable<Integer> {
         List<ExpertCache> caches = new ArrayList<>();
         if (config.ffnSpec() instanceof FfnSpec.Routed) {
             for (int size : cacheExperts != null ? cacheExperts : Evaluator.defaultCacheSizes(config)) {
-                if (size < 1) throw new IllegalArgumentException("--cache-experts: " + size + " experts; give sizes of 1 or more");
+                if (size < 1) throw new BadInputException("--cache-experts: " + size + " experts; give sizes of 1 or more");
                 caches.add(new ExpertCache(config.nLayers(), size, ExpertCache.expertBytes(config, 4)));
             }
         }

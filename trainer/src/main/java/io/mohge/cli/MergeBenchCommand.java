@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
 import io.mohge.export.ExportReader;
 import io.mohge.export.Exporter;
 import io.mohge.export.HfTokenizer;
@@ -83,7 +84,7 @@ final class MergeBenchCommand implements Callable<Integer> {
         ExportReader.ExportedModel source = ExportReader.read(export);
         Path tokenizerFile = export.resolve(Exporter.TOKENIZER);
         if (!Files.isRegularFile(tokenizerFile)) {
-            throw new IllegalArgumentException("--export: " + tokenizerFile + " is missing; export the model again with mohge export");
+            throw new BadInputException("--export: " + tokenizerFile + " is missing; export the model again with mohge export");
         }
         CalibrationReader.Budget b = new CalibrationReader.Budget(source.config().seqLen(), batch, calibrationWindows,
                 heldOutWindows, validationWindows);
@@ -98,7 +99,7 @@ final class MergeBenchCommand implements Callable<Integer> {
         o.printf("wrote %s%n", out.resolve("results.md"));
         o.flush();
         if (r.rows().isEmpty()) {
-            throw new IllegalArgumentException("--ratios: no ratio could be run: " + String.join("; ", r.notes()));
+            throw new BadInputException("--ratios: no ratio could be run: " + String.join("; ", r.notes()));
         }
         return 0;
     }

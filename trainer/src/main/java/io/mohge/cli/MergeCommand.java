@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
 import io.mohge.export.ExportLm;
 import io.mohge.export.ExportReader;
 import io.mohge.export.Exporter;
@@ -105,18 +106,18 @@ final class MergeCommand implements Callable<Integer> {
         int survivors = MergeRatio.survivors(source.config(), ratio, expertsPerGroup);
         Path tokenizerFile = export.resolve(Exporter.TOKENIZER);
         if (!Files.isRegularFile(tokenizerFile)) {
-            throw new IllegalArgumentException("--export: " + tokenizerFile + " is missing; export the model again with mohge export");
+            throw new BadInputException("--export: " + tokenizerFile + " is missing; export the model again with mohge export");
         }
         CalibrationReader.Budget budget = new CalibrationReader.Budget(source.config().seqLen(), batch, calibrationWindows,
                 heldOutWindows, batch);
         List<CalibrationSpec> specs = new ArrayList<>();
         for (String c : calibration) specs.add(CalibrationSpec.parse(c, languages, UserDir::resolve));
         if (!languages.isEmpty() && specs.stream().noneMatch(s -> s instanceof CalibrationSpec.Europarl)) {
-            throw new IllegalArgumentException("--languages: only applies to --calibration builtin:europarl");
+            throw new BadInputException("--languages: only applies to --calibration builtin:europarl");
         }
         List<TaskData> tasks = CalibrationReader.read(specs, HfTokenizer.read(tokenizerFile), budget);
         if (task != null && tasks.stream().noneMatch(t -> t.name().equals(task))) {
-            throw new IllegalArgumentException("--task: no task called '" + task + "'; the tasks are "
+            throw new BadInputException("--task: no task called '" + task + "'; the tasks are "
                     + String.join(", ", tasks.stream().map(TaskData::name).toList()));
         }
         TaskAwareMerge.Options options = new TaskAwareMerge.Options(survivors, task, mode,
@@ -153,7 +154,7 @@ final class MergeCommand implements Callable<Integer> {
     }
 
     private int budget() {
-        if (budget < 1) throw new IllegalArgumentException("--budget: at least 1 evaluation, got " + budget);
+        if (budget < 1) throw new BadInputException("--budget: at least 1 evaluation, got " + budget);
         return budget;
     }
 
@@ -161,7 +162,7 @@ final class MergeCommand implements Callable<Integer> {
         try {
             return TaskAwareMerge.Weights.valueOf(s.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--weights: '" + s + "' is not one of search, usage, keep");
+            throw new BadInputException("--weights: '" + s + "' is not one of search, usage, keep");
         }
     }
 

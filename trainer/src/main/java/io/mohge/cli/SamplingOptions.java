@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
 import io.mohge.data.TextTokenizer;
 import io.mohge.engine.Sampler;
 import picocli.CommandLine.Option;
@@ -27,7 +28,11 @@ final class SamplingOptions {
 
     /** The sampler these options describe (its constructor checks them and names the option at fault). */
     Sampler sampler() {
-        return new Sampler(temperature, topK, topP, seed);
+        try {
+            return new Sampler(temperature, topK, topP, seed);
+        } catch (IllegalArgumentException e) { // the model module cannot see BadInputException
+            throw new BadInputException(e.getMessage(), e);
+        }
     }
 
     /** The token that ends generation, or -1 with --no-stop. */

@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
@@ -76,13 +77,13 @@ final class SmallTalkEvalCommand implements Callable<Integer> {
         Mixture mix = export != null ? Mixture.fromExport(export) : Mixture.fromRun(cfg);
         List<Integer> ms = prefixTokens.isEmpty() ? List.of(mix.prefixTokens()) : prefixTokens;
         int from = scoreFrom > 0 ? scoreFrom : ms.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        if (maxSequences < 0 || maxDocuments < 0) throw new IllegalArgumentException("--max-sequences and --max-documents: 0 or more");
+        if (maxSequences < 0 || maxDocuments < 0) throw new BadInputException("--max-sequences and --max-documents: 0 or more");
         Configuration hconf = new Configuration();
         Prepare.prepare(cfg.data(), hconf);
         PrintWriter out = spec.commandLine().getOut();
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
             if (data.vocabSize() != mix.tokenizer().vocabSize()) {
-                throw new IllegalArgumentException("data.tokenizer: the mixture has a vocabulary of "
+                throw new BadInputException("data.tokenizer: the mixture has a vocabulary of "
                         + mix.tokenizer().vocabSize() + " tokens, data.dir " + data.vocabSize() + "; evaluate on the data "
                         + "the mixture was trained on");
             }
@@ -145,7 +146,7 @@ final class SmallTalkEvalCommand implements Callable<Integer> {
     /** A checkpoint directory, or a run directory's newest checkpoint. */
     private static Path checkpoint(Path dir) throws IOException {
         if (Files.isRegularFile(dir.resolve(CheckpointStore.CONFIG))) return dir;
-        return new CheckpointStore(dir.resolve("checkpoints"), 1).latest().orElseThrow(() -> new IllegalArgumentException(
+        return new CheckpointStore(dir.resolve("checkpoints"), 1).latest().orElseThrow(() -> new BadInputException(
                 "--baseline: " + dir + " is neither a checkpoint nor a run directory with checkpoints"));
     }
 }

@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.mixture.MixtureExport;
 import io.mohge.mixture.MixtureManifest;
@@ -35,7 +36,7 @@ final class SmallTalkExportCommand implements Callable<Integer> {
         RunConfig cfg = options.load();
         Path target = outDir != null ? outDir : Path.of(cfg.run().outDir()).resolve("export");
         if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new IllegalArgumentException("--out: " + target + " is an existing file; give a directory (a missing "
+            throw new BadInputException("--out: " + target + " is an existing file; give a directory (a missing "
                     + "one is created)");
         }
         MixtureManifest m = MixtureExport.export(cfg, target);

@@ -1,5 +1,6 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
 import io.mohge.export.Exporter;
 import java.nio.file.Path;
 
@@ -62,7 +63,7 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be 0 (no pause) or a step number");
+        if (stopAfter < 0) throw new BadInputException("--stop-after must be 0 (no pause) or a step number");
         TrainResult result = Trainer.run(config,
                 new Trainer.Options(resume, training.progressBar(), stopAfter),
                 training.gradients());

@@ -1,5 +1,7 @@
 package io.mohge.cluster;
 
+import io.mohge.config.BadInputException;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,9 +35,9 @@ public final class ClusterDaemons {
     /** Cores and memory each Spark worker offers to executors. */
     public record WorkerResources(int cores, String memory) {
         public WorkerResources {
-            if (cores < 1) throw new IllegalArgumentException("worker cores: must be 1 or more, got " + cores);
+            if (cores < 1) throw new BadInputException("--worker-cores: must be 1 or more, got " + cores);
             if (memory == null || !memory.matches("\\d+[mg]")) {
-                throw new IllegalArgumentException("worker memory: '" + memory + "' is not like 4g or 512m");
+                throw new BadInputException("--worker-memory: '" + memory + "' is not like 4g or 512m");
             }
         }
     }

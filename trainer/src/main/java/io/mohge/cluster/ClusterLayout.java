@@ -1,5 +1,7 @@
 package io.mohge.cluster;
 
+import io.mohge.config.BadInputException;
+
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -46,7 +48,7 @@ public record ClusterLayout(Path dir, Path repo) {
         for (Path q = p; q != null; q = q.getParent()) {
             if (Files.isRegularFile(q.resolve("trainer").resolve("cluster").resolve("pom.xml"))) return q;
         }
-        throw new IllegalArgumentException("the running mohge code (" + p + ") is not inside a MoHGE-J checkout; "
+        throw new BadInputException("the running mohge code (" + p + ") is not inside a MoHGE-J checkout; "
                 + "run mohge cluster from the repository's ./mohge launcher");
     }
 
@@ -94,7 +96,7 @@ public record ClusterLayout(Path dir, Path repo) {
     public void requireJars() {
         for (Path d : List.of(sparkJars(), hadoopJars())) {
             if (!Files.isDirectory(d)) {
-                throw new IllegalArgumentException("cluster jars not found: " + d + " does not exist; build them with "
+                throw new BadInputException("cluster jars not found: " + d + " does not exist; build them with "
                         + "mvn -B -ntp -DskipTests package in " + repo + " (the ./mohge launcher does this)");
             }
         }
@@ -106,7 +108,7 @@ public record ClusterLayout(Path dir, Path repo) {
      */
     public List<Path> appJars() throws IOException {
         if (!Files.isDirectory(appLib())) {
-            throw new IllegalArgumentException("application jars not found: " + appLib() + " does not exist; build with "
+            throw new BadInputException("application jars not found: " + appLib() + " does not exist; build with "
                     + "mvn -B -ntp -DskipTests package in " + repo);
         }
         Set<String> spark;

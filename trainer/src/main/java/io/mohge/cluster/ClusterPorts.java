@@ -1,5 +1,7 @@
 package io.mohge.cluster;
 
+import io.mohge.config.BadInputException;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -150,7 +152,7 @@ public record ClusterPorts(int nameNodeRpc, int nameNodeHttp, List<DataNodePorts
             return new ClusterPorts(get(p, "namenode.rpc", file), get(p, "namenode.http", file), dns,
                     get(p, "master", file), get(p, "master.ui", file), ws);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage() + "; delete the file to choose new ports", e);
+            throw new BadInputException(file + ": " + e.getMessage() + "; delete the file to choose new ports", e);
         }
     }
 

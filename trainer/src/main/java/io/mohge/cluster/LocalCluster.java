@@ -1,5 +1,7 @@
 package io.mohge.cluster;
 
+import io.mohge.config.BadInputException;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +46,7 @@ public final class LocalCluster {
         if (Files.isRegularFile(layout.portsFile())) {
             ports = ClusterPorts.load(layout.portsFile());
             if (ports.dataNodes().size() != DATANODES || ports.workers().size() != WORKERS) {
-                throw new IllegalArgumentException(layout.portsFile() + " describes " + ports.dataNodes().size()
+                throw new BadInputException(layout.portsFile() + " describes " + ports.dataNodes().size()
                         + " DataNodes and " + ports.workers().size() + " workers, not " + DATANODES + " and " + WORKERS
                         + "; delete it to choose new ports");
             }
@@ -112,7 +114,7 @@ public final class LocalCluster {
         DaemonSpec spec = daemons.spec(name);
         for (int port : portsOf(name)) {
             if (ClusterPorts.inUse(port)) {
-                throw new IllegalArgumentException("port " + port + " of " + name + " is in use by another process; stop "
+                throw new BadInputException("port " + port + " of " + name + " is in use by another process; stop "
                         + "it, or delete " + layout.portsFile() + " (with the cluster down) to choose new ports");
             }
         }

@@ -1,5 +1,6 @@
 package io.mohge.cluster;
 
+import io.mohge.config.BadInputException;
 import io.mohge.files.AtomicFiles;
 
 import java.io.IOException;
@@ -68,7 +69,7 @@ public record PidFile(long pid, long startMillis, String mainClass) {
             return Optional.of(new PidFile(Long.parseLong(p.getProperty("pid", "").trim()),
                     Long.parseLong(p.getProperty("start_millis", "").trim()), p.getProperty("main_class", "")));
         } catch (IllegalArgumentException e) { // NumberFormatException included
-            throw new IllegalArgumentException("pid file " + file + " is malformed (" + e.getMessage() + "); check that "
+            throw new BadInputException("pid file " + file + " is malformed (" + e.getMessage() + "); check that "
                     + "the process it named is gone, then delete the file");
         }
     }

@@ -253,6 +253,8 @@ public final class ConfigLoader {
                 }
                 return List.copyOf(out);
             }
+        } catch (ConfigException e) { // a list element's own message, already naming the key
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new ConfigException("Invalid " + key + " (from " + sourceOf(key) + "): expected "
                     + e.getMessage() + ", got " + show(raw));

@@ -1,6 +1,7 @@
 package io.mohge.distributed;
 
 import io.mohge.bench.DistributedBench;
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.mixture.ExpertTraining;
 import io.mohge.train.GradientSource;
@@ -36,7 +37,7 @@ public interface DistributedRuntime {
         List<DistributedRuntime> found = ServiceLoader.load(DistributedRuntime.class).stream()
                 .map(ServiceLoader.Provider::get).toList();
         if (found.isEmpty()) {
-            throw new IllegalArgumentException("--distributed needs the Spark module, which is not on the class path: "
+            throw new BadInputException("--distributed needs the Spark module, which is not on the class path: "
                     + "build it (mvn -B -ntp -DskipTests package builds trainer/spark by default) and run through ./mohge, "
                     + "or add trainer/spark/target/mohge-spark.jar to the class path");
         }

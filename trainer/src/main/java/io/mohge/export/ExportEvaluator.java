@@ -1,9 +1,11 @@
 package io.mohge.export;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
 import io.mohge.train.Evaluator;
+import io.mohge.train.ValidationSplit;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.IOException;
@@ -19,7 +21,7 @@ public final class ExportEvaluator {
     public static Evaluator.Result evaluate(Path exportDir, RunConfig cfg) throws IOException {
         ExportReader.ExportedModel exported = ExportReader.read(exportDir);
         if (exported.config().vocabSize() != cfg.data().vocabSize()) {
-            throw new IllegalArgumentException("data.tokenizer: export " + exportDir + " has a vocabulary of "
+            throw new BadInputException("data.tokenizer: export " + exportDir + " has a vocabulary of "
                     + exported.config().vocabSize() + " tokens but the configured data has " + cfg.data().vocabSize()
                     + "; evaluate on data prepared with the tokenizer the model was trained on");
         }
@@ -28,7 +30,7 @@ public final class ExportEvaluator {
         Prepare.prepare(cfg.data(), hconf);
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
             int seqLen = exported.config().seqLen();
-            List<int[][]> batches = data.valBatches(seqLen, cfg.trainer().batchSize(), cfg.trainer().evalBatches());
+            List<int[][]> batches = ValidationSplit.batches(data, seqLen, cfg);
             if (batches.isEmpty()) throw new IllegalArgumentException("trainer.eval_batches: no validation batch to evaluate");
             double sum = 0;
             for (int[][] batch : batches) sum += lm.loss(batch);

@@ -1,5 +1,6 @@
 package io.mohge.export;
 
+import io.mohge.config.BadInputException;
 import io.mohge.tensors.SafetensorsReader;
 
 import io.mohge.tensors.FloatTensor;
@@ -43,12 +44,12 @@ public final class ExportReader {
         ModelConfig config = HfConfigReader.read(dir.resolve(Exporter.CONFIG));
         Path file = dir.resolve(Exporter.MODEL);
         if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("export: " + file + " is missing; pass the directory written by `mohge export`");
+            throw new BadInputException("export: " + file + " is missing; pass the directory written by `mohge export`");
         }
         SafetensorsReader.Contents contents = SafetensorsReader.read(file);
         String scheme = contents.metadata().get("tensor_name_scheme");
         if (!TensorNames.SCHEME.equals(scheme)) {
-            throw new IllegalArgumentException("export: " + file + " uses tensor name scheme " + scheme + ", expected "
+            throw new BadInputException("export: " + file + " uses tensor name scheme " + scheme + ", expected "
                     + TensorNames.SCHEME + "; export the checkpoint again with this version of MoHGE-J");
         }
         Map<String, FloatTensor> params = new TreeMap<>();
@@ -56,13 +57,22 @@ public final class ExportReader {
         for (Map.Entry<String, FloatTensor> e : contents.tensors().entrySet()) {
             TensorNames.Exported name = TensorNames.checkpoint(e.getKey());
             if (name == null) {
-                throw new IllegalArgumentException("export: " + file + " holds tensor '" + e.getKey() + "', which is not "
+                throw new BadInputException("export: " + file + " holds tensor '" + e.getKey() + "', which is not "
                         + "a name of scheme " + TensorNames.SCHEME + " (see docs/export.md)");
             }
             FloatTensor t = name.transposed() ? e.getValue().transpose() : e.getValue();
             (name.name().endsWith(".router.expert_bias") ? biases : params).put(name.name(), t);
         }
         String step = contents.metadata().get("mohge_training_step");
-        return new ExportedModel(dir, config, params, biases, step == null ? -1 : Long.parseLong(step));
+        return new ExportedModel(dir, config, params, biases, step == null ? -1 : step(file, step));
+    }
+
+    private static long step(Path file, String step) {
+        try {
+            return Long.parseLong(step);
+        } catch (NumberFormatException e) {
+            throw new BadInputException("export: " + file + ": metadata mohge_training_step '" + step + "' is not a "
+                    + "number; export the checkpoint again with `mohge export`", e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.mohge.export;
 
+import io.mohge.config.BadInputException;
 import io.mohge.tensors.DType;
 
 import io.mohge.tensors.SafetensorsWriter;
@@ -102,7 +103,7 @@ public final class Exporter {
     public static Result export(Checkpoint c, ModelConfig model, TextTokenizer tokenizer, Path outDir, ExportConfig export)
             throws IOException {
         if (model.hasController()) {
-            throw new IllegalArgumentException("model.temporal.controller: this checkpoint has switch controllers, which "
+            throw new BadInputException("model.temporal.controller: this checkpoint has switch controllers, which "
                     + "the export format (modeling_mohge.py) does not implement yet; serve it with mohge generate "
                     + "--checkpoint, or export the checkpoint it was converted from");
         }
@@ -158,12 +159,12 @@ public final class Exporter {
             try {
                 tok = BpeTokenizer.load(file);
             } catch (ShardFormatException e) {
-                throw new IllegalArgumentException("data.dir: the export needs the BPE merges the model was trained "
+                throw new BadInputException("data.dir: the export needs the BPE merges the model was trained "
                         + "with, but " + e.getMessage() + "; run `mohge prepare` with the run's data config first");
             }
         }
         if (tok.vocabSize() != model.vocabSize()) {
-            throw new IllegalArgumentException("model.vocab_size: the model has " + model.vocabSize()
+            throw new BadInputException("model.vocab_size: the model has " + model.vocabSize()
                     + " tokens but the " + tok.kind() + " tokenizer of data.dir has " + tok.vocabSize()
                     + "; export with the data config the model was trained on");
         }

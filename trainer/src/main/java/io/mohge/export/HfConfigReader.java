@@ -1,5 +1,6 @@
 package io.mohge.export;
 
+import io.mohge.config.BadInputException;
 import io.mohge.json.JsonRecords;
 import io.mohge.model.ModelConfig;
 
@@ -22,20 +23,20 @@ public final class HfConfigReader {
         try {
             return config.modelConfig();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("export: " + file + ": " + e.getMessage(), e);
+            throw new BadInputException("export: " + file + ": " + e.getMessage(), e);
         }
     }
 
     /** The config.json {@code file} as a record. */
     public static HfConfig readConfig(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("export: " + file + " is missing; pass the directory written by "
+            throw new BadInputException("export: " + file + " is missing; pass the directory written by "
                     + "`mohge export` (it holds config.json and model.safetensors)");
         }
         try {
             return JsonRecords.read(Files.readString(file, StandardCharsets.UTF_8), HfConfig.class);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("export: " + file + ": " + e.getMessage()
+            throw new BadInputException("export: " + file + ": " + e.getMessage()
                     + "; export the checkpoint again with `mohge export` or fix this key", e);
         }
     }

@@ -1,5 +1,6 @@
 package io.mohge.export;
 
+import io.mohge.config.BadInputException;
 import io.mohge.data.BpeTokenizer;
 import io.mohge.data.ByteTokenizer;
 import io.mohge.data.TextTokenizer;
@@ -80,14 +81,14 @@ public final class HfTokenizer {
         try {
             model = JsonRecords.read(Files.readString(file, StandardCharsets.UTF_8), HfTokenizerJson.File.class).model();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(file + ": " + e.getMessage() + "; not a tokenizer.json written by "
+            throw new BadInputException(file + ": " + e.getMessage() + "; not a tokenizer.json written by "
                     + "mohge export, export the model again", e);
         }
         Map<String, Integer> vocab = model.vocab();
         for (int b = 0; b < 256; b++) {
             Integer id = vocab.get(String.valueOf(byteChar(b)));
             if (id == null || id != b) {
-                throw new IllegalArgumentException(file + ": byte " + b + " is not token " + b + "; not a MoHGE-J tokenizer");
+                throw new BadInputException(file + ": byte " + b + " is not token " + b + "; not a MoHGE-J tokenizer");
             }
         }
         List<String> merges = model.merges();
@@ -98,7 +99,7 @@ public final class HfTokenizer {
             Integer a = parts.length == 2 ? vocab.get(parts[0]) : null;
             Integer b = parts.length == 2 ? vocab.get(parts[1]) : null;
             if (a == null || b == null) {
-                throw new IllegalArgumentException(file + ": merge " + i + " (\"" + merges.get(i) + "\") names unknown tokens");
+                throw new BadInputException(file + ": merge " + i + " (\"" + merges.get(i) + "\") names unknown tokens");
             }
             pairs.add(new int[] {a, b});
         }
@@ -113,7 +114,7 @@ public final class HfTokenizer {
             String s = tokenString(tok, id);
             Integer before = seen.put(s, id);
             if (before != null) {
-                throw new IllegalArgumentException("export: tokens " + before + " and " + id + " of the " + tok.kind()
+                throw new BadInputException("export: tokens " + before + " and " + id + " of the " + tok.kind()
                         + " tokenizer stand for the same bytes; the Hugging Face tokenizer format needs one id per "
                         + "byte string, so this vocabulary cannot be exported as tokenizer.json (retrain the BPE "
                         + "with another bpe_vocab_size)");

@@ -1,5 +1,7 @@
 package io.mohge.export;
 
+import io.mohge.config.BadInputException;
+
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,7 +82,7 @@ public final class TensorNames {
             Matcher m = r.checkpoint().matcher(checkpointName);
             if (m.matches()) return new Exported(fill(r.exportedTemplate(), m), r.transpose());
         }
-        throw new IllegalArgumentException("export: checkpoint tensor '" + checkpointName + "' has no exported name "
+        throw new BadInputException("export: checkpoint tensor '" + checkpointName + "' has no exported name "
                 + "in scheme " + SCHEME + "; was the checkpoint written by another version of MoHGE-J?");
     }
 

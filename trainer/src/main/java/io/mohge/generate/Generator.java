@@ -1,5 +1,6 @@
 package io.mohge.generate;
 
+import io.mohge.config.BadInputException;
 import io.mohge.engine.Decoder;
 import io.mohge.engine.Sampler;
 import io.mohge.engine.Transformer;
@@ -70,7 +71,7 @@ public final class Generator {
      */
     public Result generate(int[] prompt, int maxNewTokens, Sampler sampler, int stopToken, IntConsumer onToken) {
         if (prompt.length == 0) throw new IllegalArgumentException("prompt: at least one token is needed");
-        if (maxNewTokens < 0) throw new IllegalArgumentException("--max-new-tokens must be 0 or more");
+        if (maxNewTokens < 0) throw new BadInputException("--max-new-tokens must be 0 or more");
         long start = System.nanoTime();
         decoder.reset();
         previous = null;

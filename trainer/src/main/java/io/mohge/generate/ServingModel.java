@@ -1,5 +1,6 @@
 package io.mohge.generate;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.TextTokenizer;
@@ -28,7 +29,7 @@ public record ServingModel(Transformer model, TextTokenizer tokenizer, String so
         ExportReader.ExportedModel m = ExportReader.read(dir);
         Path tokenizer = dir.resolve(Exporter.TOKENIZER);
         if (!Files.isRegularFile(tokenizer)) {
-            throw new IllegalArgumentException("--export: " + tokenizer + " is missing; export the model again with "
+            throw new BadInputException("--export: " + tokenizer + " is missing; export the model again with "
                     + "mohge export");
         }
         Transformer model = Transformer.create(m.config(), LossConfig.DEFAULTS, 0L, DataType.FLOAT);

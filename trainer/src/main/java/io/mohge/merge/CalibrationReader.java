@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.data.Corpus;
 import io.mohge.data.DataConfig;
 import io.mohge.data.Split;
@@ -48,7 +49,7 @@ public final class CalibrationReader {
     public record Budget(int seqLen, int batch, int calibrationWindows, int heldOutWindows, int validationWindows) {
         public Budget {
             if (seqLen < 1) throw new IllegalArgumentException("seq_len: must be positive, got " + seqLen);
-            if (batch < 1) throw new IllegalArgumentException("--batch: must be 1 or more, got " + batch);
+            if (batch < 1) throw new BadInputException("--batch: must be 1 or more, got " + batch);
             check("--calibration-windows", calibrationWindows, batch);
             check("--held-out-windows", heldOutWindows, batch);
             check("--validation-windows", validationWindows, batch);
@@ -56,7 +57,7 @@ public final class CalibrationReader {
 
         private static void check(String option, int windows, int batch) {
             if (windows < batch) {
-                throw new IllegalArgumentException(option + ": " + windows + " is fewer than one batch of " + batch
+                throw new BadInputException(option + ": " + windows + " is fewer than one batch of " + batch
                         + " windows; give at least " + batch);
             }
         }
@@ -75,7 +76,7 @@ public final class CalibrationReader {
     /** The tasks of every spec, in the order given (Europarl languages in order of first appearance). */
     public static List<TaskData> read(List<CalibrationSpec> specs, TextTokenizer tok, Budget budget) throws IOException {
         if (specs.isEmpty()) {
-            throw new IllegalArgumentException("--calibration: give at least one task (NAME=FILE, FILE or "
+            throw new BadInputException("--calibration: give at least one task (NAME=FILE, FILE or "
                     + Corpus.BUILTIN_EUROPARL + ")");
         }
         Map<String, TaskData> tasks = new LinkedHashMap<>();
@@ -84,7 +85,7 @@ public final class CalibrationReader {
                     : readEuroparl((CalibrationSpec.Europarl) spec, tok, budget, new LanguageLabeler());
             for (TaskData t : read) {
                 if (tasks.put(t.name(), t) != null) {
-                    throw new IllegalArgumentException("--calibration: task " + t.name() + " is given twice; give every "
+                    throw new BadInputException("--calibration: task " + t.name() + " is given twice; give every "
                             + "task its own name (NAME=FILE)");
                 }
             }
@@ -94,7 +95,7 @@ public final class CalibrationReader {
 
     static TaskData readFile(CalibrationSpec.FileTask spec, TextTokenizer tok, Budget budget) throws IOException {
         if (!java.nio.file.Files.isRegularFile(spec.file())) {
-            throw new IllegalArgumentException("--calibration: " + spec.file() + " (task " + spec.name() + ") is not a "
+            throw new BadInputException("--calibration: " + spec.file() + " (task " + spec.name() + ") is not a "
                     + "readable file; give a UTF-8 text file with one document per line");
         }
         Collector c = new Collector(spec.name(), budget);
@@ -113,7 +114,7 @@ public final class CalibrationReader {
         }
         String shortage = c.shortage();
         if (shortage != null) {
-            throw new IllegalArgumentException("--calibration: " + spec.file() + " (task " + spec.name() + ") is too short: "
+            throw new BadInputException("--calibration: " + spec.file() + " (task " + spec.name() + ") is too short: "
                     + shortage + "; give a file with more documents (one per line), or lower the window options");
         }
         return c.build();
@@ -163,7 +164,7 @@ public final class CalibrationReader {
             if (shortage == null) {
                 out.add(c.build());
             } else if (!open) {
-                throw new IllegalArgumentException("--languages: Europarl has too little text labelled '" + c.name + "': "
+                throw new BadInputException("--languages: Europarl has too little text labelled '" + c.name + "': "
                         + shortage + "; choose other languages or lower the window options");
             } else {
                 dropped.add(c.name);
@@ -171,7 +172,7 @@ public final class CalibrationReader {
         }
         if (!dropped.isEmpty()) LOG.info("europarl: languages with too little text for a task: {}", dropped);
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("--calibration: no Europarl language has enough text for the window "
+            throw new BadInputException("--calibration: no Europarl language has enough text for the window "
                     + "options; lower --calibration-windows, --held-out-windows or --validation-windows");
         }
         return out;

@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.data.Corpus;
 
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public sealed interface CalibrationSpec permits CalibrationSpec.FileTask, Calibr
     record FileTask(String name, Path file) implements CalibrationSpec {
         public FileTask {
             checkName(name, "--calibration");
-            if (file == null) throw new IllegalArgumentException("--calibration: task " + name + " needs a file");
+            if (file == null) throw new BadInputException("--calibration: task " + name + " needs a file");
         }
     }
 
@@ -43,11 +44,11 @@ public sealed interface CalibrationSpec permits CalibrationSpec.FileTask, Calibr
      */
     static CalibrationSpec parse(String value, List<String> languages, Function<String, Path> resolve) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("--calibration: empty value; give NAME=FILE, FILE or " + Corpus.BUILTIN_EUROPARL);
+            throw new BadInputException("--calibration: empty value; give NAME=FILE, FILE or " + Corpus.BUILTIN_EUROPARL);
         }
         if (value.startsWith("builtin:")) {
             if (!value.equals(Corpus.BUILTIN_EUROPARL)) {
-                throw new IllegalArgumentException("--calibration: unknown built-in corpus '" + value + "'; the only one is "
+                throw new BadInputException("--calibration: unknown built-in corpus '" + value + "'; the only one is "
                         + Corpus.BUILTIN_EUROPARL);
             }
             return new Europarl(languages);
@@ -65,14 +66,14 @@ public sealed interface CalibrationSpec permits CalibrationSpec.FileTask, Calibr
             int dot = base.indexOf('.');
             name = dot > 0 ? base.substring(0, dot) : base;
         }
-        if (file.isBlank()) throw new IllegalArgumentException("--calibration: " + value + " names no file; give NAME=FILE");
+        if (file.isBlank()) throw new BadInputException("--calibration: " + value + " names no file; give NAME=FILE");
         checkName(name, "--calibration");
         return new FileTask(name, resolve.apply(file));
     }
 
     private static void checkName(String name, String option) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(option + ": task name '" + name + "' is not allowed; use letters, digits, "
+            throw new BadInputException(option + ": task name '" + name + "' is not allowed; use letters, digits, "
                     + "'.', '_' or '-' (at most 64, e.g. --calibration legal=docs/legal.txt)");
         }
     }

@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.export.ExportReader.ExportedModel;
 import io.mohge.tensors.FloatTensor;
 import io.mohge.model.FfnSpec;
@@ -137,7 +138,7 @@ public final class ExpertMerger {
 
     private static FloatTensor require(Map<String, FloatTensor> params, String name) {
         FloatTensor t = params.get(name);
-        if (t == null) throw new IllegalArgumentException("export: tensor " + name + " is missing");
+        if (t == null) throw new BadInputException("export: tensor " + name + " is missing");
         return t;
     }
 

@@ -1,5 +1,7 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +28,7 @@ final class LinearUcb {
     LinearUcb(int m, double ridge, double exploration) {
         if (m < 2) throw new IllegalArgumentException("bandit: needs at least 2 weights");
         if (!(ridge > 0)) throw new IllegalArgumentException("bandit: ridge must be positive, got " + ridge);
-        if (!(exploration >= 0)) throw new IllegalArgumentException("--exploration: must be >= 0, got " + exploration);
+        if (!(exploration >= 0)) throw new BadInputException("--exploration: must be >= 0, got " + exploration);
         this.m = m;
         this.ridge = ridge;
         this.exploration = exploration;

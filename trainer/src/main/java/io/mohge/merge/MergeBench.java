@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.engine.Sampler;
 import io.mohge.files.AtomicFiles;
 import io.mohge.export.ExportLm;
@@ -51,9 +52,9 @@ public final class MergeBench {
     public record Settings(List<String> ratios, TaskAwareMerge.Options base, int newTokens, int rounds, int promptTokens) {
         public Settings {
             ratios = List.copyOf(ratios);
-            if (ratios.isEmpty()) throw new IllegalArgumentException("--ratios: give at least one ratio, e.g. 1/2,1/4");
-            if (newTokens < 1) throw new IllegalArgumentException("--new-tokens: at least 1, got " + newTokens);
-            if (rounds < 1) throw new IllegalArgumentException("--rounds: at least 1, got " + rounds);
+            if (ratios.isEmpty()) throw new BadInputException("--ratios: give at least one ratio, e.g. 1/2,1/4");
+            if (newTokens < 1) throw new BadInputException("--new-tokens: at least 1, got " + newTokens);
+            if (rounds < 1) throw new BadInputException("--rounds: at least 1, got " + rounds);
             if (promptTokens < 1) throw new IllegalArgumentException("prompt tokens: at least 1");
         }
     }
@@ -85,7 +86,7 @@ public final class MergeBench {
             int survivors;
             try {
                 survivors = MergeRatio.survivors(source.config(), ratio, null);
-            } catch (IllegalArgumentException e) {
+            } catch (BadInputException e) { // a ratio this model cannot be merged to
                 notes.add("ratio " + ratio + " not run: " + e.getMessage());
                 continue;
             }

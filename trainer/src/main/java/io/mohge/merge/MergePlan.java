@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.tensors.FloatTensor;
 import io.mohge.model.FfnSpec;
 import io.mohge.model.ModelConfig;
@@ -70,7 +71,7 @@ public record MergePlan(int survivors, List<List<Cluster>> layers) {
     /** The routed FFN of a model config; a dense model cannot be merged. */
     static FfnSpec.Routed routed(ModelConfig config) {
         if (!(config.ffnSpec() instanceof FfnSpec.Routed r)) {
-            throw new IllegalArgumentException("--export: the model has a dense FFN, so there are no experts to merge; "
+            throw new BadInputException("--export: the model has a dense FFN, so there are no experts to merge; "
                     + "give the export of a mohge or moe model");
         }
         return r;
@@ -86,7 +87,7 @@ public record MergePlan(int survivors, List<List<Cluster>> layers) {
         double exact = n * ratio;
         int survivors = (int) Math.round(exact);
         if (!(ratio > 0 && ratio < 1) || Math.abs(exact - survivors) > 1e-9 || survivors < 1) {
-            throw new IllegalArgumentException(option + ": " + ratio + " of the " + n + " experts per group is not a whole "
+            throw new BadInputException(option + ": " + ratio + " of the " + n + " experts per group is not a whole "
                     + "number of at least 1; the possible ratios are " + possibleRatios(n) + " (experts_per_group must stay >= 1)");
         }
         check(config, survivors, option);
@@ -98,12 +99,12 @@ public record MergePlan(int survivors, List<List<Cluster>> layers) {
         FfnSpec.Routed spec = routed(config);
         int n = spec.expertsPerGroup();
         if (survivors < 1 || survivors >= n || n % survivors != 0) {
-            throw new IllegalArgumentException(option + ": " + survivors + " of " + n + " experts per group; choose a "
+            throw new BadInputException(option + ": " + survivors + " of " + n + " experts per group; choose a "
                     + "divisor of " + n + " below " + n + " (ratios " + possibleRatios(n) + "), so every survivor absorbs "
                     + "the same number of experts");
         }
         if (spec.groups() * survivors < 2) {
-            throw new IllegalArgumentException(option + ": a one-group (moe) model needs at least 2 experts after the "
+            throw new BadInputException(option + ": a one-group (moe) model needs at least 2 experts after the "
                     + "merge, got " + survivors + "; keep 2 or more");
         }
     }
@@ -171,7 +172,7 @@ public record MergePlan(int survivors, List<List<Cluster>> layers) {
     static float[][] routerColumns(Map<String, FloatTensor> params, int layer, int experts) {
         FloatTensor w = params.get(ExpertMerger.routerName(layer));
         if (w == null || w.rank() != 2 || w.shape()[1] != experts) {
-            throw new IllegalArgumentException("export: layer " + layer + " has no router.expert.weight of " + experts + " experts");
+            throw new BadInputException("export: layer " + layer + " has no router.expert.weight of " + experts + " experts");
         }
         int d = (int) w.shape()[0];
         float[][] cols = new float[experts][d];

@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.model.ModelConfig;
 
 /** Command-line helpers of the merge: the survivors per group from --ratio / --experts-per-group. */
@@ -13,7 +14,7 @@ public final class MergeRatio {
      */
     public static int survivors(ModelConfig config, String ratio, Integer expertsPerGroup) {
         if (ratio != null && expertsPerGroup != null) {
-            throw new IllegalArgumentException("--ratio and --experts-per-group: give one of them, not both");
+            throw new BadInputException("--ratio and --experts-per-group: give one of them, not both");
         }
         if (expertsPerGroup != null) {
             MergePlan.check(config, expertsPerGroup, "--experts-per-group");
@@ -31,7 +32,7 @@ public final class MergeRatio {
             if (!Double.isFinite(r)) throw new NumberFormatException();
             return r;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--ratio: '" + ratio + "' is not a ratio; write it as 1/2 or 0.5");
+            throw new BadInputException("--ratio: '" + ratio + "' is not a ratio; write it as 1/2 or 0.5");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.tensors.SafetensorsWriter;
 
 import io.mohge.allocation.ExpertLayout;
@@ -40,11 +41,11 @@ public final class MergedExport {
 
     public static Written write(Path sourceDir, ExportedModel merged, Path out, MergeReport report) throws IOException {
         if (Files.exists(out) && Files.isSameFile(out, sourceDir)) {
-            throw new IllegalArgumentException("--out: " + out + " is the source export; write the merged export to "
+            throw new BadInputException("--out: " + out + " is the source export; write the merged export to "
                     + "another directory");
         }
         if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new IllegalArgumentException("--out: " + out + " is an existing file, not a directory; give a directory "
+            throw new BadInputException("--out: " + out + " is an existing file, not a directory; give a directory "
                     + "(a missing one is created)");
         }
         HfConfig source = readConfig(sourceDir.resolve(Exporter.CONFIG));
@@ -59,7 +60,7 @@ public final class MergedExport {
         for (String name : COPIED) {
             Path f = sourceDir.resolve(name);
             if (!Files.isRegularFile(f)) {
-                throw new IllegalArgumentException("--export: " + f + " is missing; export the model again with mohge export");
+                throw new BadInputException("--export: " + f + " is missing; export the model again with mohge export");
             }
             AtomicFiles.write(out.resolve(name), Files.readAllBytes(f));
         }
@@ -87,7 +88,7 @@ public final class MergedExport {
             case "float32" -> DType.F32;
             case "float16" -> DType.F16;
             case "bfloat16" -> DType.BF16;
-            default -> throw new IllegalArgumentException("export: " + dir.resolve(Exporter.CONFIG) + ": key torch_dtype: "
+            default -> throw new BadInputException("export: " + dir.resolve(Exporter.CONFIG) + ": key torch_dtype: "
                     + name + " is not float32, float16 or bfloat16");
         };
     }
@@ -97,7 +98,12 @@ public final class MergedExport {
             Files.deleteIfExists(target);
             return "none (the source export has no placement.json)";
         }
-        Placement old = Placement.load(sourcePlacement);
+        Placement old;
+        try {
+            old = Placement.load(sourcePlacement);
+        } catch (IllegalArgumentException e) { // the allocation module names the file and what is wrong with it
+            throw new BadInputException("--export: " + e.getMessage() + "; export the model again with mohge export", e);
+        }
         ExpertLayout layout = merged.ffn() == ModelConfig.FfnType.MOE
                 ? ExpertLayout.uniform(merged.moe().experts(), merged.moe().width())
                 : new ExpertLayout(merged.mohge().widths(), merged.mohge().expertsPerGroup());
@@ -113,7 +119,7 @@ public final class MergedExport {
 
     private static HfConfig readConfig(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--export: " + file + " is missing; pass the directory written by mohge export");
+            throw new BadInputException("--export: " + file + " is missing; pass the directory written by mohge export");
         }
         return HfConfigReader.readConfig(file);
     }

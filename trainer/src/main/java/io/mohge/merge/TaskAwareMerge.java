@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.export.ExportLm;
 import io.mohge.export.ExportReader.ExportedModel;
 import io.mohge.export.MergeReport;
@@ -36,11 +37,11 @@ public final class TaskAwareMerge {
     public record Options(int survivors, String target, Weights weights, WeightSearch.Config search, double ema,
                           CalibrationReader.Budget budget) {
         public Options {
-            if (survivors < 1) throw new IllegalArgumentException("--experts-per-group: at least 1");
+            if (survivors < 1) throw new BadInputException("--experts-per-group: at least 1");
             if (weights == null || search == null || budget == null) {
                 throw new IllegalArgumentException("merge options: weights, search and budget must not be null");
             }
-            if (!(ema >= 0 && ema < 1)) throw new IllegalArgumentException("--ema: must lie in [0, 1), got " + ema);
+            if (!(ema >= 0 && ema < 1)) throw new BadInputException("--ema: must lie in [0, 1), got " + ema);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.export.MergeReport;
 
 import java.util.Collections;
@@ -36,7 +37,7 @@ public final class TaskStats {
                     + layers + " x " + experts);
         }
         if (!(decay >= 0 && decay < 1)) {
-            throw new IllegalArgumentException("--ema: the decay must lie in [0, 1), got " + decay
+            throw new BadInputException("--ema: the decay must lie in [0, 1), got " + decay
                     + " (0.9 follows about the last 10 batches)");
         }
         this.layers = layers;
@@ -102,7 +103,7 @@ public final class TaskStats {
     public double[][] usage(String task) {
         double[][] u = usage.get(task);
         if (u == null) {
-            throw new IllegalArgumentException("--task: no calibration batch of task '" + task + "' was seen; the tasks are "
+            throw new BadInputException("--task: no calibration batch of task '" + task + "' was seen; the tasks are "
                     + String.join(", ", usage.keySet()));
         }
         double[][] copy = new double[layers][];

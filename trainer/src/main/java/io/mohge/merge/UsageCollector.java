@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.export.ExportLm;
 
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ public final class UsageCollector {
     public static TaskStats collect(ExportLm lm, List<TaskData> tasks, CalibrationReader.Budget budget, double decay) {
         int layers = lm.config().nLayers();
         if (!(lm.config().ffnSpec() instanceof io.mohge.model.FfnSpec.Routed routed)) {
-            throw new IllegalArgumentException("--export: the model has a dense FFN, so there is no expert usage to measure; "
+            throw new BadInputException("--export: the model has a dense FFN, so there is no expert usage to measure; "
                     + "give the export of a mohge or moe model");
         }
         int experts = routed.experts();

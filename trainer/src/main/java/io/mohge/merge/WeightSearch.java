@@ -1,5 +1,7 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,9 +42,9 @@ public final class WeightSearch {
         public static final Config DEFAULTS = new Config(16, 12, 1.0, 1e-3, 0);
 
         public Config {
-            if (budget < 1) throw new IllegalArgumentException("--budget: at least one evaluation is needed, got " + budget);
+            if (budget < 1) throw new BadInputException("--budget: at least one evaluation is needed, got " + budget);
             if (maxDepth < 0) throw new IllegalArgumentException("search depth: must be >= 0, got " + maxDepth);
-            if (!(exploration >= 0)) throw new IllegalArgumentException("--exploration: must be >= 0, got " + exploration);
+            if (!(exploration >= 0)) throw new BadInputException("--exploration: must be >= 0, got " + exploration);
             if (!(ridge > 0)) throw new IllegalArgumentException("ridge: must be positive, got " + ridge);
         }
 

@@ -1,5 +1,6 @@
 package io.mohge.mixture;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.files.AtomicFiles;
@@ -100,7 +101,7 @@ public record EmState(String format, String configYaml, long dataFingerprint, in
         else if (!saved.data().equals(cfg.data()) || fingerprint != dataFingerprint
                 || seqs.train().length != trainSequences || seqs.val().length != valSequences) change = "data";
         if (change != null) {
-            throw new IllegalArgumentException(change + ": the router training in " + file.getParent().getParent()
+            throw new BadInputException(change + ": the router training in " + file.getParent().getParent()
                     + " was started with another " + change + " config or dataset (see " + file + "); resume it with "
                     + "the config it was started with, or choose a new run.out_dir");
         }

@@ -1,5 +1,6 @@
 package io.mohge.mixture;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.train.CheckpointStore;
 import io.mohge.train.TrainResult;
@@ -33,7 +34,7 @@ public final class ExpertTraining {
      */
     public record Options(boolean resume, boolean progressBar, long stopAfter, List<Integer> experts) {
         public Options {
-            if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be 0 (no pause) or a step number");
+            if (stopAfter < 0) throw new BadInputException("--stop-after must be 0 (no pause) or a step number");
             experts = List.copyOf(experts);
         }
     }
@@ -64,11 +65,11 @@ public final class ExpertTraining {
         List<Integer> experts = options.experts().isEmpty() ? IntStream.range(0, n).boxed().toList() : options.experts();
         for (int r : experts) {
             if (r < 0 || r >= n) {
-                throw new IllegalArgumentException("--experts: " + r + " is not an expert of this mixture (0.." + (n - 1) + ")");
+                throw new BadInputException("--experts: " + r + " is not an expert of this mixture (0.." + (n - 1) + ")");
             }
             Optional<Path> old = Trainer.latestCheckpoint(Members.expert(cfg, MixtureLayout.of(cfg), r));
             if (old.isPresent() && !options.resume()) {
-                throw new IllegalArgumentException("run.out_dir: expert " + r + " already has checkpoint " + old.get()
+                throw new BadInputException("run.out_dir: expert " + r + " already has checkpoint " + old.get()
                         + "; continue it with --resume, or choose a new run.out_dir");
             }
         }

@@ -1,5 +1,6 @@
 package io.mohge.mixture;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.MixtureConfig;
 import io.mohge.allocation.AllocationConfig;
 import io.mohge.config.RunConfig;
@@ -36,17 +37,17 @@ public final class Members {
         ModelConfig router = mix.router().model();
         int seqLen = cfg.model().seqLen();
         if (router.vocabSize() != cfg.data().vocabSize()) {
-            throw new IllegalArgumentException("mixture.router.model.vocab_size: " + router.vocabSize() + " does not "
+            throw new BadInputException("mixture.router.model.vocab_size: " + router.vocabSize() + " does not "
                     + "match the vocabulary of data.tokenizer (" + cfg.data().vocabSize() + "); set "
                     + "mixture.router.model.vocab_size: " + cfg.data().vocabSize());
         }
         if (mix.prefixTokens() >= seqLen) {
-            throw new IllegalArgumentException("mixture.prefix_tokens: " + mix.prefixTokens() + " leaves no token of a "
+            throw new BadInputException("mixture.prefix_tokens: " + mix.prefixTokens() + " leaves no token of a "
                     + "model.seq_len = " + seqLen + " sequence after the routing prefix; use prefix_tokens below "
                     + seqLen + " or a longer model.seq_len");
         }
         if (router.seqLen() > seqLen) {
-            throw new IllegalArgumentException("mixture.router.model.seq_len: " + router.seqLen() + " is longer than "
+            throw new BadInputException("mixture.router.model.seq_len: " + router.seqLen() + " is longer than "
                     + "the sequences being routed (model.seq_len = " + seqLen + "); use at most " + seqLen);
         }
     }

@@ -1,5 +1,6 @@
 package io.mohge.mixture;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.data.TextTokenizer;
 import io.mohge.engine.Transformer;
@@ -50,7 +51,7 @@ public final class Mixture {
         int seqLen = experts.get(0).config().seqLen();
         for (LmWeights e : experts) {
             if (e.config().seqLen() != seqLen || e.config().vocabSize() != tokenizer.vocabSize()) {
-                throw new IllegalArgumentException("mixture: " + e.source() + " has seq_len " + e.config().seqLen()
+                throw new BadInputException("mixture: " + e.source() + " has seq_len " + e.config().seqLen()
                         + " and vocabulary " + e.config().vocabSize() + ", unlike the rest of the mixture");
             }
         }
@@ -93,7 +94,7 @@ public final class Mixture {
     }
 
     static Path newest(RunConfig member, String what) throws IOException {
-        return Trainer.latestCheckpoint(member).orElseThrow(() -> new IllegalArgumentException("run.out_dir: " + what
+        return Trainer.latestCheckpoint(member).orElseThrow(() -> new BadInputException("run.out_dir: " + what
                 + " has no checkpoint under " + Trainer.checkpointRoot(member) + "; train it first (mohge smalltalk "
                 + (what.startsWith("router") ? "train-routers" : "train-experts") + ")"));
     }
@@ -156,7 +157,7 @@ public final class Mixture {
 
     private PrefixScorer scorer(int r, int tokens) {
         if (tokens > routers.get(r).config().seqLen()) {
-            throw new IllegalArgumentException("--prefix-tokens: " + tokens + " is longer than the routers' sequences ("
+            throw new BadInputException("--prefix-tokens: " + tokens + " is longer than the routers' sequences ("
                     + routers.get(r).config().seqLen() + " tokens)");
         }
         return scorers.computeIfAbsent(((long) r << 32) | tokens, k -> new PrefixScorer(routers.get(r), tokens));

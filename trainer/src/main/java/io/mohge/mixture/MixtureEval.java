@@ -1,5 +1,6 @@
 package io.mohge.mixture;
 
+import io.mohge.config.BadInputException;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
 import io.mohge.engine.Batch;
@@ -69,7 +70,7 @@ public final class MixtureEval {
     /** A single model on the same sequences and tokens. */
     public static Result dense(Transformer model, int[][] windows, int scoreFrom) {
         if (model.config().seqLen() + 1 != windows[0].length) {
-            throw new IllegalArgumentException("--baseline: the model has seq_len " + model.config().seqLen()
+            throw new BadInputException("--baseline: the model has seq_len " + model.config().seqLen()
                     + " but the mixture's sequences have " + (windows[0].length - 1) + " tokens; compare models of the "
                     + "same model.seq_len");
         }
@@ -79,11 +80,11 @@ public final class MixtureEval {
 
     static void check(int prefixTokens, int scoreFrom, int seqLen) {
         if (prefixTokens < 2 || prefixTokens >= seqLen) {
-            throw new IllegalArgumentException("--prefix-tokens: " + prefixTokens + " must lie in 2.." + (seqLen - 1)
+            throw new BadInputException("--prefix-tokens: " + prefixTokens + " must lie in 2.." + (seqLen - 1)
                     + " (the experts' sequences have " + seqLen + " tokens)");
         }
         if (scoreFrom < prefixTokens || scoreFrom > seqLen) {
-            throw new IllegalArgumentException("--score-from: " + scoreFrom + " must lie in " + prefixTokens + ".."
+            throw new BadInputException("--score-from: " + scoreFrom + " must lie in " + prefixTokens + ".."
                     + seqLen + ": the tokens the router saw are never counted");
         }
     }

@@ -1,5 +1,6 @@
 package io.mohge.mixture;
 
+import io.mohge.config.BadInputException;
 import io.mohge.json.JsonRecords;
 
 import java.io.IOException;
@@ -59,13 +60,13 @@ public record MixtureManifest(String format, String method, int experts, int pre
     public static MixtureManifest read(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("--export: " + file + " is missing; give a directory written by "
+            throw new BadInputException("--export: " + file + " is missing; give a directory written by "
                     + "mohge smalltalk export");
         }
         try {
             return JsonRecords.read(Files.readString(file, StandardCharsets.UTF_8), MixtureManifest.class);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--export: " + file + ": " + e.getMessage() + "; export the mixture "
+            throw new BadInputException("--export: " + file + ": " + e.getMessage() + "; export the mixture "
                     + "again with mohge smalltalk export", e);
         }
     }

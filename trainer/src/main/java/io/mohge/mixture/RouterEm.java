@@ -1,5 +1,6 @@
 package io.mohge.mixture;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.MixtureConfig;
 import io.mohge.config.RunConfig;
 import io.mohge.data.DataConfig;
@@ -51,7 +52,7 @@ public final class RouterEm {
      */
     public record Options(boolean resume, boolean progressBar, long stopAfter) {
         public Options {
-            if (stopAfter < 0) throw new IllegalArgumentException("--stop-after must be 0 (no pause) or a step number");
+            if (stopAfter < 0) throw new BadInputException("--stop-after must be 0 (no pause) or a step number");
         }
     }
 
@@ -88,7 +89,7 @@ public final class RouterEm {
     private Result run() throws IOException {
         EmState state = EmState.read(layout.emState());
         if (state != null && !options.resume()) {
-            throw new IllegalArgumentException("run.out_dir: " + layout.outDir() + " already holds router training ("
+            throw new BadInputException("run.out_dir: " + layout.outDir() + " already holds router training ("
                     + layout.emState() + ", round " + state.roundsDone() + "); continue it with --resume, or choose a "
                     + "new run.out_dir");
         }
@@ -157,7 +158,7 @@ public final class RouterEm {
         for (int r = 0; r < mix.experts(); r++) {
             Optional<Path> old = new CheckpointStore(layout.routerRun(r).resolve("checkpoints"), 1).latest();
             if (old.isPresent()) {
-                throw new IllegalArgumentException("run.out_dir: " + layout.routerRun(r) + " holds checkpoint " + old.get()
+                throw new BadInputException("run.out_dir: " + layout.routerRun(r) + " holds checkpoint " + old.get()
                         + " but no EM state (" + layout.emState() + "); choose a new run.out_dir");
             }
         }
@@ -176,7 +177,7 @@ public final class RouterEm {
         long[] val = seqs.startsOf(Split.VAL, assignment.val(), r);
         int need = trainer.batchSize() + 1;
         if (train.length < need || val.length < need) {
-            throw new IllegalArgumentException("mixture.balance: the assignment gives " + member + " " + train.length
+            throw new BadInputException("mixture.balance: the assignment gives " + member + " " + train.length
                     + " train and " + val.length + " validation sequences, but it needs " + batchKey + " + 1 = " + need
                     + " of each (a sequence boundary costs one window); "
                     + (mix.balance() == MixtureConfig.Balance.NONE || mix.capacityFactor() > 1
@@ -257,7 +258,7 @@ public final class RouterEm {
         MixtureLayout layout = MixtureLayout.of(cfg);
         EmState state = EmState.read(layout.emState());
         if (state == null || !state.partitionWritten()) {
-            throw new IllegalArgumentException("run.out_dir: " + layout.outDir() + " holds no finished router training; "
+            throw new BadInputException("run.out_dir: " + layout.outDir() + " holds no finished router training; "
                     + "run mohge smalltalk train-routers first");
         }
         return AssignmentFile.read(layout.assignment(state.roundsDone()));

@@ -1,5 +1,6 @@
 package io.mohge.mixture;
 
+import io.mohge.config.BadInputException;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
 
@@ -21,7 +22,7 @@ public record Sequences(int length, long[] train, long[] val) {
 
     public Sequences {
         if (train.length == 0 || val.length == 0) {
-            throw new IllegalArgumentException("data: the dataset holds " + train.length + " train and " + val.length
+            throw new BadInputException("data: the dataset holds " + train.length + " train and " + val.length
                     + " validation sequences of model.seq_len = " + length + " tokens; use more corpus, a larger "
                     + "data.val_fraction or a shorter model.seq_len");
         }
@@ -29,7 +30,12 @@ public record Sequences(int length, long[] train, long[] val) {
 
     /** The sequences of {@code data} for {@code length}-token sequences. */
     public static Sequences of(TokenDataset data, int length) {
-        long[] train = data.trainSampler(length, 0, 0, 1).assignedWindows();
+        long[] train;
+        try {
+            train = data.trainSampler(length, 0, 0, 1).assignedWindows();
+        } catch (IllegalArgumentException e) { // rank 0 of 1 is valid: the data holds no window of length + 1
+            train = new long[0];                // tokens, which the constructor refuses naming the keys
+        }
         Arrays.sort(train);
         long valWindows = Math.max(0, (data.tokens(Split.VAL) - 1) / length);
         long[] val = new long[(int) valWindows];

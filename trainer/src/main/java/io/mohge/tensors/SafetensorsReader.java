@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * Reads a safetensors file (F32, F16 or BF16) into float32 tensors, validating it against the format:
  * header length within the file, a JSON object header, known dtypes, offsets that match the shapes and
  * tile the data area exactly. Written independently of {@link SafetensorsWriter} (it shares no code with it)
- * so that tests can use it to check what the writer produced. Every error names the file.
+ * so that tests can use it to check what the writer produced. A file that breaks the format is an IOException
+ * naming the file, like one that cannot be read.
  */
 public final class SafetensorsReader {
 
@@ -64,7 +65,9 @@ public final class SafetensorsReader {
             long dataLen = size - dataStart;
             Map<String, String> metadata = header.metadata();
             List<Span> spans = new ArrayList<>();
-            header.tensors().forEach((name, entry) -> spans.add(span(file, name, entry)));
+            for (Map.Entry<String, SafetensorsHeader.Entry> e : header.tensors().entrySet()) {
+                spans.add(span(file, e.getKey(), e.getValue()));
+            }
             spans.sort(Comparator.comparingLong(Span::begin));
             long expected = 0;
             for (Span s : spans) {
@@ -89,7 +92,7 @@ public final class SafetensorsReader {
 
     private record Span(String name, DType dtype, long[] shape, long begin, long end) { }
 
-    private static Span span(Path file, String name, SafetensorsHeader.Entry entry) {
+    private static Span span(Path file, String name, SafetensorsHeader.Entry entry) throws IOException {
         DType dtype;
         try {
             dtype = DType.valueOf(entry.dtype());
@@ -100,7 +103,13 @@ public final class SafetensorsReader {
         long begin = entry.dataOffsets()[0];
         long end = entry.dataOffsets()[1];
         int width = dtype == DType.F32 ? 4 : 2;
-        long bytes = FloatTensor.elementCount(shape) * width;
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(FloatTensor.elementCount(shape), width);
+        } catch (IllegalArgumentException | ArithmeticException e) { // a negative or overflowing dimension
+            throw bad(file, "tensor '" + name + "' has shape " + Arrays.toString(shape) + ", which holds no valid "
+                    + "number of elements");
+        }
         if (begin < 0 || end - begin != bytes) {
             throw bad(file, "tensor '" + name + "' of shape " + Arrays.toString(shape) + " and dtype " + dtype
                     + " needs " + bytes + " bytes but data_offsets are [" + begin + ", " + end + "]");
@@ -133,7 +142,7 @@ public final class SafetensorsReader {
         return buf.flip();
     }
 
-    private static IllegalArgumentException bad(Path file, String what) {
-        return new IllegalArgumentException("safetensors file " + file + ": " + what);
+    private static IOException bad(Path file, String what) {
+        return new IOException("safetensors file " + file + ": " + what);
     }
 }

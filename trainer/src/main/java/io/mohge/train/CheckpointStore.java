@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.files.AtomicFiles;
 import io.mohge.json.JsonRecords;
 import io.mohge.tensors.FloatTensor;
@@ -152,7 +153,8 @@ public final class CheckpointStore {
     /** Step number of a {@code step-NNNNNN} directory. */
     public static long stepOf(Path dir) {
         Matcher m = STEP_DIR.matcher(dir.getFileName().toString());
-        if (!m.matches()) throw new IllegalArgumentException("checkpoint directory " + dir + " is not named step-NNNNNN");
+        if (!m.matches()) throw new BadInputException("checkpoint directory " + dir + " is not named step-NNNNNN; "
+                + "give a checkpoint directory such as runs/mohge-tiny/checkpoints/step-000400");
         return Long.parseLong(m.group(1));
     }
 
@@ -240,7 +242,7 @@ public final class CheckpointStore {
     /** Checks that every file is present and matches the size and CRC32 recorded in the manifest. */
     public static void verify(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("checkpoint " + dir + " does not exist or is not a directory");
+            throw new BadInputException("checkpoint " + dir + " does not exist or is not a directory");
         }
         Path manifestPath = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(manifestPath)) {
@@ -288,8 +290,8 @@ public final class CheckpointStore {
         return String.format("%08x", crc.getValue());
     }
 
-    private static IllegalArgumentException corrupt(Path file, String what) {
-        return new IllegalArgumentException("corrupt checkpoint file " + file + ": " + what
+    private static BadInputException corrupt(Path file, String what) {
+        return new BadInputException("corrupt checkpoint file " + file + ": " + what
                 + "; resume from an older checkpoint (delete this step directory) or start afresh");
     }
 

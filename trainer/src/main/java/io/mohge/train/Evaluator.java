@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.data.Prepare;
@@ -119,7 +120,7 @@ public final class Evaluator {
         Checkpoint c = CheckpointStore.load(checkpointDir);
         RunConfig trained = ConfigLoader.load(checkpointDir.resolve(CheckpointStore.CONFIG));
         if (trained.model().vocabSize() != cfg.data().vocabSize()) {
-            throw new IllegalArgumentException("data.tokenizer: checkpoint " + checkpointDir + " has a vocabulary of "
+            throw new BadInputException("data.tokenizer: checkpoint " + checkpointDir + " has a vocabulary of "
                     + trained.model().vocabSize() + " tokens but the configured data has " + cfg.data().vocabSize()
                     + "; evaluate on data prepared with the tokenizer the model was trained on");
         }
@@ -129,7 +130,7 @@ public final class Evaluator {
         Prepare.prepare(cfg.data(), hconf);
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
             int seqLen = trained.model().seqLen();
-            List<int[][]> batches = data.valBatches(seqLen, cfg.trainer().batchSize(), cfg.trainer().evalBatches());
+            List<int[][]> batches = ValidationSplit.batches(data, seqLen, cfg);
             int[] sizes = cacheSizes != null ? cacheSizes : defaultCacheSizes(trained.model());
             Report report = report(model, batches, sizes);
             long tokens = (long) batches.size() * cfg.trainer().batchSize() * seqLen;

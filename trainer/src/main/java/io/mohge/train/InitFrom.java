@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.engine.Transformer;
@@ -32,13 +33,13 @@ public record InitFrom(Path dir, Checkpoint checkpoint, RunConfig config) {
         if (from.isEmpty()) return null;
         Path dir = Path.of(from);
         if (!Files.isRegularFile(dir.resolve(CheckpointStore.CONFIG))) {
-            throw new IllegalArgumentException("trainer.init_from: " + dir + " is not a checkpoint directory (no "
+            throw new BadInputException("trainer.init_from: " + dir + " is not a checkpoint directory (no "
                     + CheckpointStore.CONFIG + "); give a directory like runs/mohge-tiny/checkpoints/step-000400");
         }
         Checkpoint c = CheckpointStore.load(dir);
         RunConfig saved = ConfigLoader.load(dir.resolve(CheckpointStore.CONFIG));
         if (!saved.model().withTemporal(cfg.model().temporal()).equals(cfg.model())) {
-            throw new IllegalArgumentException("trainer.init_from: checkpoint " + dir + " was trained with another model "
+            throw new BadInputException("trainer.init_from: checkpoint " + dir + " was trained with another model "
                     + "config; a conversion may change only model.temporal (compare with " + dir.resolve(CheckpointStore.CONFIG)
                     + ")");
         }
@@ -55,14 +56,14 @@ public record InitFrom(Path dir, Checkpoint checkpoint, RunConfig config) {
         TreeSet<String> extra = new TreeSet<>(params.keySet());
         extra.removeAll(state.paramNames());
         if (!extra.isEmpty()) {
-            throw new IllegalArgumentException("trainer.init_from: checkpoint " + dir + " holds tensors the model lacks: "
+            throw new BadInputException("trainer.init_from: checkpoint " + dir + " holds tensors the model lacks: "
                     + extra + "; a conversion may only add switch controllers");
         }
         Map<String, FloatTensor> current = state.paramTensors();
         for (String name : state.paramNames()) {
             if (!params.containsKey(name)) {
                 if (!ParamNames.isController(name)) {
-                    throw new IllegalArgumentException("trainer.init_from: checkpoint " + dir + " has no tensor " + name);
+                    throw new BadInputException("trainer.init_from: checkpoint " + dir + " has no tensor " + name);
                 }
                 params.put(name, current.get(name));
             }

@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.TrainerConfig;
 import io.mohge.model.ModelConfig;
 import org.bytedeco.javacpp.Pointer;
@@ -117,7 +118,7 @@ public record MemoryEstimate(double parameters, double weightBytes, double gradi
         boolean capped = nativeCapBytes > 0 && nativeCapBytes < ramBytes;
         double limit = capped ? nativeCapBytes : ramBytes;
         if (totalBytes() > limit) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "model: training this config needs at least "
+            throw new BadInputException(String.format(Locale.ROOT, "model: training this config needs at least "
                     + "%s (%.4g parameters: %s of weights + %s of gradients + %s of AdamW state; %s of activations per "
                     + "micro-batch), but this machine has %s of memory%s. Lower model.d_model, model.n_layers, "
                     + "model.seq_len, model.vocab_size, the expert count or widths (model.moe.*, model.mohge.*, "
@@ -127,7 +128,7 @@ public record MemoryEstimate(double parameters, double weightBytes, double gradi
                             + " of it (MOHGE_NATIVE_MEMORY, -Dorg.bytedeco.javacpp.maxphysicalbytes)" : ""));
         }
         if (largestTensor > MAX_TENSOR) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "model: the largest tensor of this config has "
+            throw new BadInputException(String.format(Locale.ROOT, "model: the largest tensor of this config has "
                     + "%.3g elements, more than one array can hold (%d); lower model.d_model, model.vocab_size, "
                     + "model.seq_len, the FFN/expert widths or trainer.batch_size", largestTensor, (long) MAX_TENSOR));
         }

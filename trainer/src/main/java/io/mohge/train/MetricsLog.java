@@ -1,5 +1,7 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonNull;
@@ -70,7 +72,7 @@ public final class MetricsLog implements Closeable {
         if (keepUpToStep >= 0 && Files.exists(csvPath)) {
             List<String> existing = header(csvPath);
             if (!existing.equals(columns)) {
-                throw new IllegalArgumentException("metrics file " + csvPath + " has columns " + existing
+                throw new BadInputException("metrics file " + csvPath + " has columns " + existing
                         + " but this run logs " + columns + "; resume with the same config or use a new run.out_dir");
             }
             for (Map<String, Double> row : readCsv(csvPath)) {
@@ -136,18 +138,18 @@ public final class MetricsLog implements Closeable {
         List<String> lines = new ArrayList<>(List.of(text.split("\\R", -1)));
         String last = lines.remove(lines.size() - 1); // "" when the file ends with a line break
         if (!last.isEmpty()) {
-            if (lines.isEmpty()) throw new IllegalArgumentException("metrics file " + csvPath + " has a torn header line");
+            if (lines.isEmpty()) throw new BadInputException("metrics file " + csvPath + " has a torn header line");
             LOG.warn("metrics file {}: ignoring the torn last line {} ('{}'), cut off by an interrupted write",
                     csvPath, lines.size() + 1, last);
         }
-        if (lines.isEmpty()) throw new IllegalArgumentException("metrics file " + csvPath + " is empty (no header)");
+        if (lines.isEmpty()) throw new BadInputException("metrics file " + csvPath + " is empty (no header)");
         List<String> cols = List.of(lines.get(0).split(",", -1));
         List<Map<String, Double>> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             if (lines.get(i).isEmpty()) continue;
             String[] cells = lines.get(i).split(",", -1);
             if (cells.length != cols.size()) {
-                throw new IllegalArgumentException("metrics file " + csvPath + " line " + (i + 1) + " has "
+                throw new BadInputException("metrics file " + csvPath + " line " + (i + 1) + " has "
                         + cells.length + " cells but the header has " + cols.size());
             }
             Map<String, Double> row = new LinkedHashMap<>();
@@ -156,7 +158,7 @@ public final class MetricsLog implements Closeable {
                 try {
                     row.put(cols.get(j), Double.parseDouble(cells[j]));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("metrics file " + csvPath + " line " + (i + 1) + " column "
+                    throw new BadInputException("metrics file " + csvPath + " line " + (i + 1) + " column "
                             + cols.get(j) + ": '" + cells[j] + "' is not a number");
                 }
             }

@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.engine.ParamStore;
 import io.mohge.tensors.FloatTensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -79,7 +80,7 @@ public final class ModelState {
 
     private static INDArray checked(FloatTensor t, long[] shape, String name, String source) {
         if (!Arrays.equals(shape, t.shape())) {
-            throw new IllegalArgumentException("checkpoint " + source + ": " + name + " has shape "
+            throw new BadInputException("checkpoint " + source + ": " + name + " has shape "
                     + Arrays.toString(t.shape()) + " but the model expects " + Arrays.toString(shape));
         }
         return t.toINDArray();
@@ -92,7 +93,7 @@ public final class ModelState {
             missing.removeAll(values.keySet());
             TreeSet<String> extra = new TreeSet<>(values.keySet());
             extra.removeAll(names);
-            throw new IllegalArgumentException("checkpoint " + source + ": its " + what + " do not match the model "
+            throw new BadInputException("checkpoint " + source + ": its " + what + " do not match the model "
                     + "(missing " + missing + ", unknown " + extra + "); was it written for another model config?");
         }
     }

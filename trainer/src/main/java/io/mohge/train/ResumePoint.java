@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import org.slf4j.Logger;
@@ -38,13 +39,13 @@ public record ResumePoint(Path dir, Checkpoint checkpoint, List<Path> corrupt) {
         return checkpoint == null ? 0 : checkpoint.step();
     }
 
-    /** Finds the start of {@code cfg}'s run; throws IllegalArgumentException when it may not start. */
+    /** Finds the start of {@code cfg}'s run; throws BadInputException when it may not start. */
     public static ResumePoint find(RunConfig cfg, boolean resume) throws IOException {
         CheckpointStore store = new CheckpointStore(Trainer.checkpointRoot(cfg), cfg.trainer().keepCheckpoints());
         List<Path> all = store.list();
         if (all.isEmpty()) return new ResumePoint(null, null, List.of());
         if (!resume) {
-            throw new IllegalArgumentException("run.out_dir: " + cfg.run().outDir() + " already holds checkpoint "
+            throw new BadInputException("run.out_dir: " + cfg.run().outDir() + " already holds checkpoint "
                     + all.get(all.size() - 1).getFileName() + "; continue it with mohge train --resume, or choose a new "
                     + "run.out_dir");
         }
@@ -67,7 +68,7 @@ public record ResumePoint(Path dir, Checkpoint checkpoint, List<Path> corrupt) {
             }
             return new ResumePoint(dir, c, corrupt);
         }
-        throw new IllegalArgumentException("run.out_dir: no checkpoint in " + store.root() + " can be resumed, every one "
+        throw new BadInputException("run.out_dir: no checkpoint in " + store.root() + " can be resumed, every one "
                 + "is corrupt: " + String.join("; ", problems) + ". Start the run again in a new run.out_dir");
     }
 
@@ -76,12 +77,12 @@ public record ResumePoint(Path dir, Checkpoint checkpoint, List<Path> corrupt) {
         Path savedFile = dir.resolve(CheckpointStore.CONFIG);
         RunConfig saved = ConfigLoader.load(savedFile);
         if (!saved.model().equals(cfg.model())) {
-            throw new IllegalArgumentException("model: checkpoint " + dir + " was trained with a different model "
+            throw new BadInputException("model: checkpoint " + dir + " was trained with a different model "
                     + "config; resume with the config in " + savedFile + " or choose a new run.out_dir");
         }
         int logEvery = saved.trainer().logEvery();
         if (logEvery != cfg.trainer().logEvery()) {
-            throw new IllegalArgumentException("trainer.log_every: checkpoint " + dir + " was logged every " + logEvery
+            throw new BadInputException("trainer.log_every: checkpoint " + dir + " was logged every " + logEvery
                     + " steps, not " + cfg.trainer().logEvery() + "; metrics.csv would mix two step grids and stop "
                     + "matching an uninterrupted run. Resume with --set trainer.log_every=" + logEvery
                     + ", or choose a new run.out_dir");

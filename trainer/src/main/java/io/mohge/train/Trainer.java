@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.TrainerConfig;
 import com.google.gson.Gson;
 import io.mohge.allocation.AllocationConfig;
@@ -175,7 +176,11 @@ public final class Trainer {
             this.model.trainControllersOnly(tc.trainsControllersOnly());
             this.teacher = init != null && cfg.losses().hasDistillation() ? init.teacher() : null;
             this.cacheSizes = Evaluator.defaultCacheSizes(model);
-            this.sampler = data.trainSampler(model.seqLen(), cfg.run().seed(), 0, 1);
+            try {
+                this.sampler = data.trainSampler(model.seqLen(), cfg.run().seed(), 0, 1);
+            } catch (IllegalArgumentException e) { // rank 0 of 1 is valid: no window of model.seq_len + 1 tokens
+                throw new BadInputException(e.getMessage(), e);
+            }
             this.valBatches = data.valBatches(model.seqLen(), tc.batchSize(), tc.evalBatches());
             this.store = new CheckpointStore(checkpointRoot(cfg), tc.keepCheckpoints());
             ExpertLayout layout = cfg.expertLayout().orElse(null);
@@ -268,7 +273,11 @@ public final class Trainer {
             state.load(c.params(), c.routerBiases(), dir.toString());
             optimizer.load(c.optimizer());
             if (c.step() > options.newDataAfter()) {
-                sampler.seek(GSON.fromJson(c.dataPosition(), DataPosition.class));
+                try {
+                    sampler.seek(GSON.fromJson(c.dataPosition(), DataPosition.class));
+                } catch (IllegalArgumentException e) { // the data or a setting changed since the checkpoint
+                    throw new BadInputException(e.getMessage(), e);
+                }
             } else {
                 LOG.info("the data was replaced after step {}: reading {} from its beginning", options.newDataAfter(),
                         cfg.data().dir());

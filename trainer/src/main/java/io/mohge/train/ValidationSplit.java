@@ -1,22 +1,40 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.RunConfig;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
 
-/** The check that one validation batch fits the prepared validation split, in terms of the config's keys. */
-final class ValidationSplit {
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The check that one validation batch fits the prepared validation split, in terms of the config's keys (the
+ * datasets module's own refusal names only its arguments).
+ */
+public final class ValidationSplit {
 
     private ValidationSplit() { }
 
-    /** Throws IllegalArgumentException naming trainer.batch_size when the val split holds fewer windows than a batch. */
+    /** Throws BadInputException naming trainer.batch_size when the val split holds fewer windows than a batch. */
     static void requireOneBatch(RunConfig cfg, TokenDataset data) {
-        int seqLen = cfg.model().seqLen();
-        int batch = cfg.trainer().batchSize();
+        requireOneBatch(data, cfg.model().seqLen(), cfg.trainer().batchSize());
+    }
+
+    /**
+     * The validation batches of {@code cfg}'s trainer settings for a model of {@code seqLen} (e.g. a checkpoint's or
+     * an export's), refused as bad input when the val split holds fewer windows than a batch.
+     */
+    public static List<int[][]> batches(TokenDataset data, int seqLen, RunConfig cfg) throws IOException {
+        requireOneBatch(data, seqLen, cfg.trainer().batchSize());
+        return data.valBatches(seqLen, cfg.trainer().batchSize(), cfg.trainer().evalBatches());
+    }
+
+    private static void requireOneBatch(TokenDataset data, int seqLen, int batch) {
         long tokens = data.tokens(Split.VAL);
         long windows = Math.max(0, (tokens - 1) / seqLen);
         if (windows >= batch) return;
-        throw new IllegalArgumentException("trainer.batch_size: a validation batch of " + batch + " sequences of "
+        throw new BadInputException("trainer.batch_size: a validation batch of " + batch + " sequences of "
                 + "model.seq_len + 1 = " + ((long) seqLen + 1) + " tokens does not fit the validation split of "
                 + data.dir() + " (" + tokens + " tokens, " + windows + " windows); "
                 + (windows > 0 ? "use trainer.batch_size " + windows + " or less, " : "use a shorter model.seq_len, ")

@@ -1,5 +1,6 @@
 package io.mohge.ablate;
 
+import io.mohge.config.BadInputException;
 import io.mohge.train.LocalGradients;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,16 +38,16 @@ class AblationTest {
 
     @Test
     void badSetsNameFileAndEntry() throws IOException {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        BadInputException e = assertThrows(BadInputException.class,
                 () -> AblationSet.read(write("a.yaml", "base: x.yaml\nout_dir: o\nruns:\n  - name: a\n    sets: {}\n")));
         assertTrue(e.getMessage().contains("a.yaml: unknown key 'sets' at runs[0]; allowed: name, overrides, set"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(BadInputException.class,
                 () -> AblationSet.read(write("b.yaml", "base: x.yaml\nout_dir: o\nruns:\n  - name: a\n  - name: a\n")));
         assertTrue(e.getMessage().contains("run name 'a' appears twice"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(BadInputException.class,
                 () -> AblationSet.read(write("c.yaml", "base: x.yaml\nout_dir: o\nruns: []\n")));
         assertTrue(e.getMessage().contains("runs must be a non-empty list"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> AblationSet.read(dir.resolve("none.yaml")));
+        e = assertThrows(BadInputException.class, () -> AblationSet.read(dir.resolve("none.yaml")));
         assertTrue(e.getMessage().contains("none.yaml not found"), e.getMessage());
     }
 
@@ -54,7 +55,7 @@ class AblationTest {
     void aBadRunConfigIsRejectedBeforeAnythingTrains() throws IOException {
         Path set = write("s.yaml", "base: ../configs/mohge-tiny.yaml\nout_dir: " + dir.resolve("out") + "\n"
                 + "runs:\n  - name: ok\n  - name: broken\n    set: {model.moe.top_k: 99, model.ffn: moe}\n");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        BadInputException e = assertThrows(BadInputException.class,
                 () -> AblationRunner.resolve(AblationSet.read(set)));
         assertTrue(e.getMessage().contains("run 'broken'") && e.getMessage().contains("model.moe.top_k"), e.getMessage());
         assertTrue(!Files.exists(dir.resolve("out")), "nothing may run when one config is bad");
@@ -136,7 +137,7 @@ class AblationTest {
     @Test
     void reportRefusesJobsThatHaveNotRun() throws IOException {
         AblationSet set = AblationSet.read(tinySet(dir.resolve("untrained"), false));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AblationRunner.report(set));
+        BadInputException e = assertThrows(BadInputException.class, () -> AblationRunner.report(set));
         assertTrue(e.getMessage().contains("ablation job moe has no metrics") && e.getMessage().contains("mohge ablate"),
                 e.getMessage());
     }
@@ -164,13 +165,13 @@ class AblationTest {
 
     @Test
     void badSeedsAndReferenceAreRefused() throws IOException {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        BadInputException e = assertThrows(BadInputException.class,
                 () -> AblationSet.read(write("s1.yaml", "base: x.yaml\nout_dir: o\nseeds: [1, 1]\nruns:\n  - name: a\n")));
         assertTrue(e.getMessage().contains("seed 1 appears twice"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(BadInputException.class,
                 () -> AblationSet.read(write("s2.yaml", "base: x.yaml\nout_dir: o\nseeds: [one]\nruns:\n  - name: a\n")));
         assertTrue(e.getMessage().contains("seeds entry 'one' is not a whole number"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(BadInputException.class,
                 () -> AblationSet.read(write("s3.yaml", "base: x.yaml\nout_dir: o\nreference: b\nruns:\n  - name: a\n")));
         assertTrue(e.getMessage().contains("reference 'b' is not a run name; runs: a"), e.getMessage());
     }

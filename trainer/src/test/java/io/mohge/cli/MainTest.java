@@ -1,5 +1,7 @@
 package io.mohge.cli;
 
+import io.mohge.config.BadInputException;
+import io.mohge.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -8,11 +10,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MainTest {
@@ -132,6 +139,74 @@ class MainTest {
         assertTrue(err.toString().startsWith("error: --out: " + file + " is an existing file, not a directory; "),
                 err.toString());
         assertEquals("not a directory", Files.readString(file));
+    }
+
+    @Test
+    void aBareIllegalArgumentOrStateExceptionIsAnInternalErrorWithItsStackTrace() {
+        assertNotEquals(Main.EXIT_BAD_INPUT, Main.EXIT_INTERNAL_ERROR);
+        List<RuntimeException> bugs = List.of(new IllegalArgumentException("shape [2, 3] does not match [3, 2]"),
+                new IllegalStateException("the optimizer has no state"), new NullPointerException(),
+                new RuntimeException(new IOException("an exception of its own, not a carrier")),
+                new UncheckedExecution(new IllegalArgumentException("carried, but a bug")));
+        for (RuntimeException bug : bugs) {
+            StringWriter trace = new StringWriter();
+            assertFalse(Main.isBadInput(bug), bug.toString());
+            assertEquals(Main.EXIT_INTERNAL_ERROR, Main.report(bug, new PrintWriter(trace), false), bug.toString());
+            assertTrue(trace.toString().startsWith("internal error (please report): " + bug), trace.toString());
+            assertTrue(trace.toString().contains("\tat io.mohge.cli.MainTest."), "the stack trace: " + trace);
+        }
+    }
+
+    @Test
+    void badInputIsOneErrorLineWithoutStackTraceUnlessVerbose() {
+        List<Exception> bad = List.of(new BadInputException("--top-k must be 0 (all) or more, got -1"),
+                new ConfigException("Unknown key trainer.stepz (in bad.yaml). Did you mean steps?"),
+                new IOException("data/x/manifest.json: truncated"),
+                new UncheckedIOException("cannot read placement p.json", new IOException("EIO")),
+                new NoSuchFileException("/tmp/none.txt"),
+                new BadInputException("a message\n  over two lines"),
+                new ExecutionException(new BadInputException("--ranks: carried across a thread")),
+                new picocli.CommandLine.ExecutionException(new picocli.CommandLine(new Main()), "wrapped",
+                        new IOException("carried by picocli")));
+        List<String> lines = List.of("error: --top-k must be 0 (all) or more, got -1",
+                "error: Unknown key trainer.stepz (in bad.yaml). Did you mean steps?",
+                "error: data/x/manifest.json: truncated", "error: cannot read placement p.json",
+                "error: /tmp/none.txt: no such file or directory", "error: a message over two lines",
+                "error: --ranks: carried across a thread", "error: carried by picocli");
+        for (int i = 0; i < bad.size(); i++) {
+            StringWriter quiet = new StringWriter();
+            assertTrue(Main.isBadInput(bad.get(i)), bad.get(i).toString());
+            assertEquals(Main.EXIT_BAD_INPUT, Main.report(bad.get(i), new PrintWriter(quiet), false));
+            assertEquals(lines.get(i) + System.lineSeparator(), quiet.toString());
+            StringWriter verbose = new StringWriter();
+            assertEquals(Main.EXIT_BAD_INPUT, Main.report(bad.get(i), new PrintWriter(verbose), true));
+            assertTrue(verbose.toString().startsWith(lines.get(i)) && verbose.toString().contains("\tat "),
+                    "-v adds the stack trace: " + verbose);
+        }
+    }
+
+    /** A RuntimeException subclass that only carries its cause, as a thread pool's would; not one Main knows. */
+    private static final class UncheckedExecution extends RuntimeException {
+        UncheckedExecution(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /** The model and allocation modules cannot throw BadInputException; the CLI still reports their refusals as such. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "generate --export nowhere --prompt a --temperature -1|error: --temperature must be 0 (greedy) or a positive",
+        "generate --export nowhere --prompt a --top-p 0|error: --top-p must lie in (0, 1], got 0.0",
+        "allocate --config ../configs/mohge-tiny.yaml --group-shares 1,2|error: group_shares: expected one share per group",
+        "allocate --config ../configs/mohge-tiny.yaml --load ../configs/mohge-tiny.yaml|error: ",
+        "train --config ../configs/mohge-tiny.yaml --stop-after -1 --set data.dir=nowhere|error: --stop-after must be 0"})
+    void refusalsOfUserInputAreOneErrorLine(String testCase) {
+        String[] parts = testCase.split("\\|");
+        int code = run(parts[0].split(" "));
+        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
+        String[] lines = err.toString().split("\\R");
+        assertEquals(1, lines.length, err.toString());
+        assertTrue(lines[0].startsWith(parts[1]), lines[0]);
     }
 
     @Test

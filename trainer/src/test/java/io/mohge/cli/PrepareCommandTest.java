@@ -45,4 +45,14 @@ class PrepareCommandTest {
         assertTrue(err.toString().contains("missing.txt"), err.toString());
         assertTrue(!err.toString().contains("\tat "), err.toString());
     }
+
+    @Test
+    void unknownBuiltInCorpusIsNamed(@TempDir Path dir) {
+        int code = run("prepare", "--config", "../configs/mohge-tiny.yaml",
+                "--set", "data.corpus=builtin:wiki", "--set", "data.dir=" + dir.resolve("shards"));
+        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
+        assertTrue(err.toString().startsWith("error: corpus: unknown built-in corpus 'builtin:wiki'; the only one is "
+                + "builtin:europarl"), err.toString());
+        assertEquals(1, err.toString().split("\\R").length, err.toString());
+    }
 }

@@ -78,6 +78,14 @@ class TrainEvalExportCommandTest {
 
         assertEquals(Main.EXIT_BAD_INPUT, run(args("eval", dir, "--export", dir.resolve("nowhere").toString())));
         assertTrue(err.toString().contains("config.json is missing"), err.toString());
+
+        // a batch larger than the validation split: bad input naming the key, for a checkpoint and an export
+        for (List<String> bigBatch : List.of(args("eval", dir, "--set", "trainer.batch_size=100000"),
+                args("eval", dir, "--export", exported.toString(), "--set", "trainer.batch_size=100000"))) {
+            assertEquals(Main.EXIT_BAD_INPUT, run(bigBatch), err.toString());
+            assertTrue(err.toString().startsWith("error: trainer.batch_size: a validation batch of 100000 sequences"),
+                    err.toString());
+        }
     }
 
     /** Conversion from the command line: --init-from, then eval and generate report switch rates and cache loads. */

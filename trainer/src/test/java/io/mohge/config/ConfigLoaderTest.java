@@ -201,6 +201,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aBadListElementIsReportedOnce() throws IOException {
+        ConfigException e = fails("model:\n  mohge:\n    widths: [128, wide, 256, 320]\n");
+        assertTrue(e.getMessage().startsWith("Invalid model.mohge.widths (from "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("expected a whole number, got 'wide'"), e.getMessage());
+        assertEquals(1, e.getMessage().split("Invalid", -1).length - 1, e.getMessage());
+    }
+
+    @Test
     void ranksMustDivideExperts() throws IOException {
         ConfigException e = fails("allocation:\n  ranks: 3\n");
         assertMessage(e, "Invalid allocation.ranks", "3 does not divide the 8 routed experts",

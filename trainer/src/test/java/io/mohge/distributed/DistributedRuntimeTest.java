@@ -1,6 +1,7 @@
 package io.mohge.distributed;
 
 import io.mohge.cli.Main;
+import io.mohge.config.BadInputException;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -16,7 +17,7 @@ class DistributedRuntimeTest {
 
     @Test
     void withoutTheSparkModuleDistributedWorkIsRefusedByName() {
-        var e = assertThrows(IllegalArgumentException.class, DistributedRuntime::load);
+        var e = assertThrows(BadInputException.class, DistributedRuntime::load);
         assertTrue(e.getMessage().startsWith("--distributed needs the Spark module"), e.getMessage());
         assertTrue(e.getMessage().contains("trainer/spark/target/mohge-spark.jar"), e.getMessage());
     }

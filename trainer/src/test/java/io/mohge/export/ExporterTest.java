@@ -1,5 +1,6 @@
 package io.mohge.export;
 
+import io.mohge.config.BadInputException;
 import io.mohge.tensors.SafetensorsWriter;
 
 import io.mohge.tensors.SafetensorsReader;
@@ -246,7 +247,7 @@ class ExporterTest {
 
     @Test
     void unknownNamesAreRefusedBothWays() throws IOException {
-        var e = assertThrows(IllegalArgumentException.class, () -> TensorNames.exported("layers.0.attn.wq"));
+        var e = assertThrows(BadInputException.class, () -> TensorNames.exported("layers.0.attn.wq"));
         assertTrue(e.getMessage().contains("layers.0.attn.wq"), e.getMessage());
         assertNull(TensorNames.checkpoint("model.layers.0.mlp.experts.01.gate_proj.weight"));
         assertEquals(new TensorNames.Exported("layers.12.ffn.shared.w2.weight", true),
@@ -258,7 +259,7 @@ class ExporterTest {
         tensors.put("model.layers.0.mlp.gate.weight", new FloatTensor(new long[] {1}, new float[] {0}));
         SafetensorsWriter.write(out.resolve(Exporter.MODEL), tensors, DType.F32,
                 Map.of("tensor_name_scheme", TensorNames.SCHEME));
-        var e2 = assertThrows(IllegalArgumentException.class, () -> ExportReader.read(out));
+        var e2 = assertThrows(BadInputException.class, () -> ExportReader.read(out));
         assertTrue(e2.getMessage().contains("model.layers.0.mlp.gate.weight"), e2.getMessage());
     }
 
@@ -285,7 +286,7 @@ class ExporterTest {
         b[b.length / 2] ^= 1;
         Files.write(params, b);
         Path out = dir.resolve("never");
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(BadInputException.class,
                 () -> Exporter.export(ckpt, out, new ExportConfig("", DType.F32, true)));
         assertTrue(e.getMessage().contains(params.toString()), e.getMessage());
         assertFalse(Files.exists(out.resolve(Exporter.MODEL)));
@@ -299,12 +300,12 @@ class ExporterTest {
         JsonObject json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
         json.addProperty("gate_mode", "average");
         Files.writeString(file, json.toString());
-        var e = assertThrows(IllegalArgumentException.class, () -> HfConfigReader.read(file));
+        var e = assertThrows(BadInputException.class, () -> HfConfigReader.read(file));
         assertTrue(e.getMessage().contains("gate_mode") && e.getMessage().contains("renormalise"), e.getMessage());
         json.remove("gate_mode");
         json.addProperty("rope_layout", "interleaved");
         Files.writeString(file, json.toString());
-        e = assertThrows(IllegalArgumentException.class, () -> HfConfigReader.read(file));
+        e = assertThrows(BadInputException.class, () -> HfConfigReader.read(file));
         assertTrue(e.getMessage().contains("rope_layout"), e.getMessage());
     }
 }

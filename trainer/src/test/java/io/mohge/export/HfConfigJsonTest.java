@@ -1,5 +1,6 @@
 package io.mohge.export;
 
+import io.mohge.config.BadInputException;
 import io.mohge.model.ModelConfig;
 import io.mohge.tensors.DType;
 import com.google.gson.JsonElement;
@@ -81,7 +82,7 @@ class HfConfigJsonTest {
                 reject(file, "moe", "num_expert_groups", new JsonPrimitive(2)));
         Files.writeString(file, "[]");
         assertEquals("export: " + file + ": expected a JSON object at the top level, got a JSON array" + hint,
-                assertThrows(IllegalArgumentException.class, () -> HfConfigReader.read(file)).getMessage());
+                assertThrows(BadInputException.class, () -> HfConfigReader.read(file)).getMessage());
     }
 
     @Test
@@ -103,7 +104,7 @@ class HfConfigJsonTest {
         if (value == null) json.remove(key);
         else json.add(key, value);
         Files.writeString(file, json.toString());
-        return assertThrows(IllegalArgumentException.class, () -> HfConfigReader.read(file)).getMessage();
+        return assertThrows(BadInputException.class, () -> HfConfigReader.read(file)).getMessage();
     }
 
     static String golden(String name) throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mohge.config.BadInputException;
 import io.mohge.data.BpeTokenizer;
 import io.mohge.data.ByteTokenizer;
 import io.mohge.data.TextTokenizer;
@@ -57,13 +58,13 @@ class HfTokenizerTest {
         String hint = "; not a tokenizer.json written by mohge export, export the model again";
         Files.writeString(file, "{\"model\": {\"vocab\": {\"a\": 0}}}");
         assertEquals(file + ": model.merges: missing" + hint,
-                assertThrows(IllegalArgumentException.class, () -> HfTokenizer.read(file)).getMessage());
+                assertThrows(BadInputException.class, () -> HfTokenizer.read(file)).getMessage());
         Files.writeString(file, "{\"model\": {\"vocab\": {\"a\": \"zero\"}, \"merges\": []}}");
         assertEquals(file + ": model.vocab: expected a number, got \"zero\"" + hint,
-                assertThrows(IllegalArgumentException.class, () -> HfTokenizer.read(file)).getMessage());
+                assertThrows(BadInputException.class, () -> HfTokenizer.read(file)).getMessage());
         Files.writeString(file, "{\"version\": \"1.0\"}");
         assertEquals(file + ": model: missing" + hint,
-                assertThrows(IllegalArgumentException.class, () -> HfTokenizer.read(file)).getMessage());
+                assertThrows(BadInputException.class, () -> HfTokenizer.read(file)).getMessage());
     }
 
     private static String golden(String name) throws java.io.IOException {
@@ -76,7 +77,7 @@ class HfTokenizerTest {
     void aForeignFileIsRefusedWithItsName() throws Exception {
         Path file = dir.resolve("tokenizer.json");
         Files.writeString(file, "{\"model\": {\"vocab\": {\"a\": 0}, \"merges\": []}}");
-        var e = assertThrows(IllegalArgumentException.class, () -> HfTokenizer.read(file));
+        var e = assertThrows(BadInputException.class, () -> HfTokenizer.read(file));
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
     }
 }

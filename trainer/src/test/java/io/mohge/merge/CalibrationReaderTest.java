@@ -1,5 +1,6 @@
 package io.mohge.merge;
 
+import io.mohge.config.BadInputException;
 import io.mohge.data.ByteTokenizer;
 import io.mohge.data.Corpus;
 import io.mohge.data.Split;
@@ -58,10 +59,10 @@ class CalibrationReaderTest {
         Path file = dir.resolve("tiny.txt");
         Files.writeString(file, "one\ntwo\nthree\n");
         CalibrationSpec spec = CalibrationSpec.parse("tiny=" + file, List.of(), Path::of);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        BadInputException e = assertThrows(BadInputException.class,
                 () -> CalibrationReader.read(List.of(spec), BYTES, new CalibrationReader.Budget(4, 1, 1, 1, 1)));
         assertTrue(e.getMessage().startsWith("--calibration: " + file + " (task tiny) is too short"), e.getMessage());
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> CalibrationReader.read(
+        BadInputException missing = assertThrows(BadInputException.class, () -> CalibrationReader.read(
                 List.of(CalibrationSpec.parse("gone=" + dir.resolve("gone.txt"), List.of(), Path::of)), BYTES,
                 new CalibrationReader.Budget(4, 1, 1, 1, 1)));
         assertTrue(missing.getMessage().startsWith("--calibration: " + dir.resolve("gone.txt")), missing.getMessage());
@@ -72,11 +73,11 @@ class CalibrationReaderTest {
         CalibrationSpec s = CalibrationSpec.parse("docs/fin.news.txt.gz", List.of(), Path::of);
         assertEquals(new CalibrationSpec.FileTask("fin", Path.of("docs/fin.news.txt.gz")), s);
         assertEquals(new CalibrationSpec.Europarl(List.of("de")), CalibrationSpec.parse("builtin:europarl", List.of("de"), Path::of));
-        assertThrows(IllegalArgumentException.class, () -> CalibrationSpec.parse("builtin:wiki", List.of(), Path::of));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        assertThrows(BadInputException.class, () -> CalibrationSpec.parse("builtin:wiki", List.of(), Path::of));
+        BadInputException e = assertThrows(BadInputException.class,
                 () -> CalibrationSpec.parse("a b=x.txt", List.of(), Path::of));
         assertTrue(e.getMessage().startsWith("--calibration: task name 'a b'"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> CalibrationSpec.parse("x=", List.of(), Path::of));
+        assertThrows(BadInputException.class, () -> CalibrationSpec.parse("x=", List.of(), Path::of));
     }
 
     @Test

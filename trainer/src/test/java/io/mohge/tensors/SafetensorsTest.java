@@ -113,19 +113,19 @@ class SafetensorsTest {
 
         Path cut = dir.resolve("cut.safetensors");
         Files.write(cut, Arrays.copyOf(bytes, bytes.length - 3));
-        var e1 = assertThrows(IllegalArgumentException.class, () -> SafetensorsReader.read(cut));
+        var e1 = assertThrows(IOException.class, () -> SafetensorsReader.read(cut));
         assertTrue(e1.getMessage().contains(cut.toString()) && e1.getMessage().contains("truncated"), e1.getMessage());
 
         Path headerCut = dir.resolve("hcut.safetensors");
         Files.write(headerCut, Arrays.copyOf(bytes, 20));
-        var e2 = assertThrows(IllegalArgumentException.class, () -> SafetensorsReader.read(headerCut));
+        var e2 = assertThrows(IOException.class, () -> SafetensorsReader.read(headerCut));
         assertTrue(e2.getMessage().contains(headerCut.toString()), e2.getMessage());
 
         Path garbled = dir.resolve("garbled.safetensors");
         byte[] g = bytes.clone();
         g[9] = '#';
         Files.write(garbled, g);
-        var e3 = assertThrows(IllegalArgumentException.class, () -> SafetensorsReader.read(garbled));
+        var e3 = assertThrows(IOException.class, () -> SafetensorsReader.read(garbled));
         assertTrue(e3.getMessage().contains(garbled.toString()), e3.getMessage());
     }
 
@@ -155,6 +155,8 @@ class SafetensorsTest {
         assertEquals("header: a: expected a JSON object, got a number", rejectHeader("{\"a\":4}"));
         assertEquals("header: __metadata__: expected a JSON object, got a number",
                 rejectHeader("{\"__metadata__\":5,\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}"));
+        assertEquals("tensor 'a' has shape [-1, -4], which holds no valid number of elements",
+                rejectHeader("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1,-4],\"data_offsets\":[0,4]}}"));
     }
 
     /** The message for a file with header {@code json} and 4 data bytes, without the "safetensors file F: " part. */
@@ -164,7 +166,7 @@ class SafetensorsTest {
         buf.putLong(h.length).put(h).putFloat(1f);
         Path f = dir.resolve("bad.safetensors");
         Files.write(f, buf.array());
-        String msg = assertThrows(IllegalArgumentException.class, () -> SafetensorsReader.read(f)).getMessage();
+        String msg = assertThrows(IOException.class, () -> SafetensorsReader.read(f)).getMessage();
         String prefix = "safetensors file " + f + ": ";
         assertTrue(msg.startsWith(prefix), msg);
         return msg.substring(prefix.length());

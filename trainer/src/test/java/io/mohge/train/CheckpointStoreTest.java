@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.tensors.FloatTensor;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class CheckpointStoreTest {
         assertEquals(10, CheckpointStore.stepOf(store.latest().orElseThrow()));
         store.save(checkpoint(40));
         assertFalse(Files.exists(half));
-        var e = assertThrows(IllegalArgumentException.class, () -> CheckpointStore.load(noManifest));
+        var e = assertThrows(BadInputException.class, () -> CheckpointStore.load(noManifest));
         assertTrue(e.getMessage().contains(noManifest.resolve("manifest.json").toString()), e.getMessage());
     }
 
@@ -92,7 +93,7 @@ class CheckpointStoreTest {
         try (RandomAccessFile f = new RandomAccessFile(params.toFile(), "rw")) {
             f.setLength(f.length() - 5);
         }
-        var e = assertThrows(IllegalArgumentException.class, () -> CheckpointStore.load(dir));
+        var e = assertThrows(BadInputException.class, () -> CheckpointStore.load(dir));
         assertTrue(e.getMessage().contains(params.toString()) && e.getMessage().contains("truncated"), e.getMessage());
     }
 
@@ -103,7 +104,7 @@ class CheckpointStoreTest {
         byte[] b = Files.readAllBytes(opt);
         b[b.length - 2] ^= 0x10;
         Files.write(opt, b);
-        var e = assertThrows(IllegalArgumentException.class, () -> CheckpointStore.load(dir));
+        var e = assertThrows(BadInputException.class, () -> CheckpointStore.load(dir));
         assertTrue(e.getMessage().contains(opt.toString()) && e.getMessage().contains("CRC32"), e.getMessage());
     }
 
@@ -112,7 +113,7 @@ class CheckpointStoreTest {
         Path dir = new CheckpointStore(root, 3).save(checkpoint(7));
         Path moved = root.resolve("step-000008");
         Files.move(dir, moved);
-        var e = assertThrows(IllegalArgumentException.class, () -> CheckpointStore.load(moved));
+        var e = assertThrows(BadInputException.class, () -> CheckpointStore.load(moved));
         assertTrue(e.getMessage().contains("state.json"), e.getMessage());
     }
 

@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,7 @@ class MetricsLogTest {
         assertEquals(13, json.size());
         for (String line : json) JsonParser.parseString(line).getAsJsonObject();
         Files.writeString(csv, "step,loss,lr,val_loss\n1,2\n3,4,5,\n");
-        var e = assertThrows(IllegalArgumentException.class, () -> MetricsLog.readCsv(csv));
+        var e = assertThrows(BadInputException.class, () -> MetricsLog.readCsv(csv));
         assertTrue(e.getMessage().contains("line 2 has 2 cells"), "only a torn last line is forgiven: " + e.getMessage());
     }
 
@@ -99,7 +100,7 @@ class MetricsLogTest {
             var e = assertThrows(IllegalArgumentException.class, () -> log.append(r));
             assertTrue(e.getMessage().contains("lose"), e.getMessage());
         }
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(BadInputException.class,
                 () -> MetricsLog.open(dir, List.of("step", "loss"), 10));
         assertTrue(e.getMessage().contains(MetricsLog.CSV), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> MetricsLog.open(dir, List.of("loss", "step"), -1));

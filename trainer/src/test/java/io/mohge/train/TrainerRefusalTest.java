@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,32 +83,32 @@ class TrainerRefusalTest {
         assertEquals(TrainResult.Stop.PAUSED, Trainer.run(config(dir), quiet(false, 2)).stop());
         Map<String, byte[]> before = runFiles(dir);
 
-        var fresh = assertThrows(IllegalArgumentException.class, () -> Trainer.run(
+        var fresh = assertThrows(BadInputException.class, () -> Trainer.run(
                 config(dir, "allocation.strategy=contiguous", "trainer.lr=0.01"), quiet(false, 0)));
         assertTrue(fresh.getMessage().startsWith("run.out_dir:") && fresh.getMessage().contains("--resume"),
                 fresh.getMessage());
         assertUnchanged(before, dir);
 
-        var model = assertThrows(IllegalArgumentException.class, () -> Trainer.run(
+        var model = assertThrows(BadInputException.class, () -> Trainer.run(
                 config(dir, "model.init_std=0.05", "allocation.strategy=greedy"), quiet(true, 0)));
         assertTrue(model.getMessage().startsWith("model: checkpoint") && model.getMessage().contains("different model"),
                 model.getMessage());
         assertUnchanged(before, dir);
 
-        var grid = assertThrows(IllegalArgumentException.class, () -> Trainer.run(
+        var grid = assertThrows(BadInputException.class, () -> Trainer.run(
                 config(dir, "trainer.log_every=2"), quiet(true, 0)));
         assertTrue(grid.getMessage().startsWith("trainer.log_every: checkpoint") && grid.getMessage().contains(
                 "logged every 1 steps, not 2") && grid.getMessage().contains("--set trainer.log_every=1"),
                 grid.getMessage());
         assertUnchanged(before, dir);
 
-        var batch = assertThrows(IllegalArgumentException.class, () -> Trainer.run(
+        var batch = assertThrows(BadInputException.class, () -> Trainer.run(
                 config(shared.resolve("big-batch"), "trainer.batch_size=500"), quiet(false, 0)));
         assertTrue(batch.getMessage().startsWith("trainer.batch_size: a validation batch of 500 sequences"),
                 batch.getMessage());
         assertFalse(Files.exists(shared.resolve("big-batch")), "a refused run creates no run directory");
 
-        var huge = assertThrows(IllegalArgumentException.class, () -> Trainer.run(
+        var huge = assertThrows(BadInputException.class, () -> Trainer.run(
                 config(shared.resolve("huge"), "model.n_layers=100000"), quiet(false, 0)));
         assertTrue(huge.getMessage().startsWith("model: training this config needs at least"), huge.getMessage());
         assertFalse(Files.exists(shared.resolve("huge")));

@@ -1,5 +1,6 @@
 package io.mohge.train;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.export.ExportReader;
@@ -175,7 +176,7 @@ class TrainerTest {
         Path dir = shared.resolve("newdata");
         Trainer.run(config(dir, "export.on_finish=false"), quiet(true, 4));
         RunConfig switched = config(dir, onOther);
-        var refused = assertThrows(IllegalArgumentException.class, () -> Trainer.run(switched, quiet(true, 0)));
+        var refused = assertThrows(BadInputException.class, () -> Trainer.run(switched, quiet(true, 0)));
         assertTrue(refused.getMessage().startsWith("fingerprint:"), refused.getMessage());
 
         TrainResult whole = Trainer.run(switched, new Trainer.Options(true, false, 0, 4));
@@ -270,7 +271,7 @@ class TrainerTest {
         TrainResult r = Trainer.run(cfg, new Trainer.Options(true, true, 2)); // with the console progress bar
         assertEquals(TrainResult.Stop.PAUSED, r.stop());
         assertEquals(dir.resolve("checkpoints").resolve("step-000002"), Trainer.latestCheckpoint(cfg).orElseThrow());
-        var e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(cfg, quiet(false, 0)));
+        var e = assertThrows(BadInputException.class, () -> Trainer.run(cfg, quiet(false, 0)));
         assertTrue(e.getMessage().startsWith("run.out_dir:") && e.getMessage().contains("step-000002"), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.mohge.spark;
 
+import io.mohge.config.BadInputException;
 import io.mohge.config.DistributedConfig;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
@@ -134,7 +135,7 @@ public final class SparkGradients implements GradientSource {
 
     private static void refuseTeacher(Transformer teacher) {
         if (teacher != null) {
-            throw new IllegalArgumentException("losses.distill_coef: self-distillation runs in one process (the Spark "
+            throw new BadInputException("losses.distill_coef: self-distillation runs in one process (the Spark "
                     + "workers hold no teacher model); train the conversion without --distributed");
         }
     }
