@@ -16,7 +16,8 @@ package io.mohge.losses;
  *                           next-token distribution to the model's (needs trainer.init_from); 0 disables it
  */
 public record LossConfig(double groupCoef, double groupInterval, double groupStartFraction,
-                         double intraCoef, double switchCoef, double zCoef, double lmCoef, double distillCoef) {
+                         double intraCoef, double switchCoef, double zCoef, double lmCoef, double distillCoef)
+        implements java.io.Serializable {
 
     public static final LossConfig DEFAULTS = new LossConfig(1e-5, 1024, 0.5, 3e-3, 0.0, 0.0, 1.0, 0.0);
 

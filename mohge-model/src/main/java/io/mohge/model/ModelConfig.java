@@ -11,6 +11,9 @@ import static io.mohge.model.ConfigChecks.positive;
  * <p>Every config record in MoHGE-J follows the same conventions: YAML keys are the snake_case form of the
  * record components, {@code DEFAULTS} holds the value used for an omitted key, and the constructor rejects
  * impossible values with an {@link IllegalArgumentException} whose message starts with the offending key.
+ *
+ * <p>The model and loss records are {@link java.io.Serializable}: Spark workers receive them (and rebuild the model)
+ * by Java serialisation, which goes through the validating constructors.
  */
 public record ModelConfig(
         int vocabSize,
@@ -27,7 +30,7 @@ public record ModelConfig(
         Mohge mohge,
         Shared shared,
         Router router,
-        TemporalConfig temporal) {
+        TemporalConfig temporal) implements java.io.Serializable {
 
     public static final ModelConfig DEFAULTS = new ModelConfig(256, 128, 2, 4, 128, 10000.0, 1e-6, 0.02,
             FfnType.MOHGE, Dense.DEFAULTS, Moe.DEFAULTS, Mohge.DEFAULTS, Shared.DEFAULTS, Router.DEFAULTS,
@@ -108,13 +111,13 @@ public record ModelConfig(
     }
 
     /** Dense SwiGLU FFN baseline (YAML {@code model.dense}). */
-    public record Dense(int width) {
+    public record Dense(int width) implements java.io.Serializable {
         public static final Dense DEFAULTS = new Dense(512);
         public Dense { positive("width", width); }
     }
 
     /** Standard top-k MoE of equal experts (YAML {@code model.moe}). */
-    public record Moe(int experts, int width, int topK) {
+    public record Moe(int experts, int width, int topK) implements java.io.Serializable {
         public static final Moe DEFAULTS = new Moe(8, 256, 2);
         public Moe {
             positive("experts", experts);
@@ -132,7 +135,7 @@ public record ModelConfig(
      * {@code experts_per_group} experts; group g's experts have width {@code widths[g]}.
      */
     public record Mohge(int groups, int expertsPerGroup, List<Integer> widths, int groupTopK, int topK,
-                        GroupScore groupScore, GateMode gateMode) {
+                        GroupScore groupScore, GateMode gateMode) implements java.io.Serializable {
         public static final Mohge DEFAULTS = new Mohge(4, 2, List.of(128, 192, 256, 320), 2, 2,
                 GroupScore.SIGMOID, GateMode.RENORMALISE);
 
@@ -172,7 +175,7 @@ public record ModelConfig(
     }
 
     /** Always-on shared experts, DeepSeekMoE style (YAML {@code model.shared}); count 0 disables them. */
-    public record Shared(int count, int width) {
+    public record Shared(int count, int width) implements java.io.Serializable {
         public static final Shared DEFAULTS = new Shared(0, 0);
         public Shared {
             if (count < 0) throw new IllegalArgumentException("count: must be 0 (no shared expert) or more, got " + count);
@@ -189,7 +192,7 @@ public record ModelConfig(
      *                       overflow tokens skip the layer
      * @param biasUpdateRate gamma of auxiliary-loss-free balancing (DeepSeek-V3); 0 disables the bias
      */
-    public record Router(double capacityFactor, double biasUpdateRate) {
+    public record Router(double capacityFactor, double biasUpdateRate) implements java.io.Serializable {
         public static final Router DEFAULTS = new Router(0.0, 0.0);
         public Router {
             if (!(capacityFactor == 0.0 || capacityFactor >= 1.0)) {

@@ -14,7 +14,8 @@ package io.mohge.model;
  *                         logit(init_switch_prob), its weights small), so a converted model starts close to the
  *                         model it came from
  */
-public record TemporalConfig(boolean controller, double deliberationCost, Estimator estimator, double initSwitchProb) {
+public record TemporalConfig(boolean controller, double deliberationCost, Estimator estimator, double initSwitchProb)
+        implements java.io.Serializable {
 
     /** No controller: every token is routed by the two-level router. */
     public static final TemporalConfig DEFAULTS = new TemporalConfig(false, 0.0, Estimator.REINFORCE, 0.95);

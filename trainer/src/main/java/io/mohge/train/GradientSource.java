@@ -1,9 +1,15 @@
 package io.mohge.train;
 
+import io.mohge.config.DistributedConfig;
 import io.mohge.config.RunConfig;
+import io.mohge.config.TrainerConfig;
 import io.mohge.data.BatchSampler;
 import io.mohge.data.TokenDataset;
 import io.mohge.engine.Transformer;
+import io.mohge.losses.LossConfig;
+import io.mohge.model.ModelConfig;
+
+import java.util.Objects;
 
 import java.io.IOException;
 
@@ -23,12 +29,34 @@ public interface GradientSource extends AutoCloseable {
     default void close() { }
 
     /**
+     * What a source needs to know of the run: its name (for logs and Spark's application name), its seed, the model
+     * and loss settings (workers rebuild the model from them), the trainer's batch shape and, for data-parallel
+     * sources, the {@code distributed} section.
+     */
+    record Spec(String runName, long seed, ModelConfig model, LossConfig losses, TrainerConfig trainer,
+                DistributedConfig distributed) {
+        public Spec {
+            Objects.requireNonNull(runName, "runName");
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(losses, "losses");
+            Objects.requireNonNull(trainer, "trainer");
+            Objects.requireNonNull(distributed, "distributed");
+        }
+
+        /** The spec of a run. */
+        public static Spec of(RunConfig cfg) {
+            return new Spec(cfg.run().name(), cfg.run().seed(), cfg.model(), cfg.losses(), cfg.trainer(),
+                    cfg.distributed());
+        }
+    }
+
+    /**
      * Creates the source of a run once its model and data are open.
      * {@code teacher} is the frozen original model of a self-distilling conversion, else null.
      */
     @FunctionalInterface
     interface Factory {
-        GradientSource open(RunConfig cfg, Transformer model, Transformer teacher, ModelState state, BatchSampler sampler,
+        GradientSource open(Spec spec, Transformer model, Transformer teacher, ModelState state, BatchSampler sampler,
                             TokenDataset data) throws IOException;
     }
 }

@@ -15,12 +15,12 @@ public final class LocalGradients implements GradientSource {
     private final int batchSize;
     private final int gradAccum;
 
-    public LocalGradients(io.mohge.config.RunConfig cfg, Transformer model, Transformer teacher, ModelState state,
-                          BatchSampler sampler, io.mohge.data.TokenDataset data) {
+    public LocalGradients(Spec spec, Transformer model, Transformer teacher, ModelState state, BatchSampler sampler,
+                          io.mohge.data.TokenDataset data) {
         this.sampler = sampler;
-        this.step = new GradientStep(model, teacher, cfg.run().seed());
-        this.batchSize = cfg.trainer().batchSize();
-        this.gradAccum = cfg.trainer().gradAccum();
+        this.step = new GradientStep(model, teacher, spec.seed());
+        this.batchSize = spec.trainer().batchSize();
+        this.gradAccum = spec.trainer().gradAccum();
     }
 
     @Override

@@ -131,7 +131,7 @@ public final class Trainer {
             resume.setAsideCorrupt();
             AtomicFiles.writeString(out.resolve("config.resolved.yaml"), ConfigLoader.toYaml(cfg));
             if (!loop.placementJson.isEmpty()) AtomicFiles.writeString(out.resolve("placement.json"), loop.placementJson);
-            try (GradientSource source = gradients.open(cfg, loop.model, loop.teacher, loop.state, loop.sampler, data)) {
+            try (GradientSource source = gradients.open(GradientSource.Spec.of(cfg), loop.model, loop.teacher, loop.state, loop.sampler, data)) {
                 return loop.run(source);
             }
         }

@@ -11,15 +11,16 @@ import java.util.function.Function;
  * and models of the previous run given back later are closed instead of kept, so a long-lived executor that serves
  * many runs holds one run's models, not every run's.
  *
+ * @param <K> what a model is built from (equal keys: interchangeable models)
  * @param <M> a model with resources to release (its open data reader)
  */
-final class ModelPool<M extends AutoCloseable> {
+final class ModelPool<K, M extends AutoCloseable> {
 
-    private String key;
+    private K key;
     private final Deque<M> idle = new ArrayDeque<>();
 
     /** An idle model built for {@code key}, or a new one from {@code build}. */
-    M borrow(String key, Function<String, M> build) {
+    M borrow(K key, Function<K, M> build) {
         synchronized (this) {
             if (!key.equals(this.key)) {
                 closeIdle();
@@ -32,7 +33,7 @@ final class ModelPool<M extends AutoCloseable> {
     }
 
     /** Returns a model after its task; a model of a run the pool has moved past is closed. */
-    void giveBack(String key, M model) {
+    void giveBack(K key, M model) {
         synchronized (this) {
             if (key.equals(this.key)) {
                 idle.push(model);

@@ -10,6 +10,7 @@ import io.mohge.engine.Kernels;
 import io.mohge.engine.Transformer;
 import io.mohge.train.AdamW;
 import io.mohge.train.GradClip;
+import io.mohge.train.GradientSource;
 import io.mohge.train.GradientStep;
 import io.mohge.train.ModelState;
 import org.apache.hadoop.conf.Configuration;
@@ -80,7 +81,7 @@ final class ScaleOutBench {
         String agg = cfg.distributed().aggregation().name().toLowerCase(Locale.ROOT);
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), new Configuration())) {
             BatchSampler sampler = data.trainSampler(cfg.model().seqLen(), cfg.run().seed(), 0, 1);
-            try (SparkGradients source = (SparkGradients) SparkGradients.factory(sc).open(cfg, model, null, state, sampler, data)) {
+            try (SparkGradients source = (SparkGradients) SparkGradients.factory(sc).open(GradientSource.Spec.of(cfg), model, null, state, sampler, data)) {
                 long broadcast = source.broadcastBytes();
                 boolean local = sc.master().startsWith("local"); // one JVM: the broadcast is not transferred
                 double[][] ms = new double[5][timed];

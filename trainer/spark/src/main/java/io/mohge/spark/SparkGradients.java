@@ -2,15 +2,13 @@ package io.mohge.spark;
 
 import io.mohge.config.BadInputException;
 import io.mohge.config.DistributedConfig;
-import io.mohge.config.ConfigLoader;
-import io.mohge.config.RunConfig;
 import io.mohge.data.BatchSampler;
-import io.mohge.data.DataConfig;
 import io.mohge.data.ShardLocation;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
 import io.mohge.engine.Transformer;
 import io.mohge.train.GradientSource;
+import io.mohge.train.GradientSource.Spec;
 import io.mohge.train.GradientStep;
 import io.mohge.train.ModelState;
 import org.apache.spark.SparkEnv;
@@ -54,7 +52,7 @@ public final class SparkGradients implements GradientSource {
     private final JavaSparkContext sc;
     private final boolean ownsContext;
     private final DistributedConfig dist;
-    private final Broadcast<String> configYaml;
+    private final Broadcast<Worker.Job> job;
     private final BatchSampler sampler;
     private final FlatParams flat;
     private final List<ShardLocation> shards;
@@ -65,35 +63,23 @@ public final class SparkGradients implements GradientSource {
     private StepTimings last;
     private final Worker.Fault fault;
 
-    private SparkGradients(JavaSparkContext sc, boolean ownsContext, RunConfig cfg, Transformer model,
+    private SparkGradients(JavaSparkContext sc, boolean ownsContext, Spec spec, Transformer model,
                            BatchSampler sampler, TokenDataset data, Worker.Fault fault) throws IOException {
         this.sc = sc;
         this.fault = fault;
         this.ownsContext = ownsContext;
-        this.dist = cfg.distributed();
-        this.configYaml = sc.broadcast(ConfigLoader.toYaml(executorConfig(cfg, data)));
+        this.dist = spec.distributed();
+        // data.dir as the dataset's qualified URI: an executor's working directory is not the driver's
+        this.job = sc.broadcast(new Worker.Job(spec.model(), spec.losses(), spec.seed(), data.dir()));
         this.sampler = sampler;
         this.flat = new FlatParams(model.params());
         this.shards = data.locations(Split.TRAIN);
         this.shardStarts = new long[shards.size()];
         for (int i = 0; i < shardStarts.length; i++) shardStarts[i] = data.shardStart(Split.TRAIN, i);
-        this.batchSize = cfg.trainer().batchSize();
-        this.gradAccum = cfg.trainer().gradAccum();
+        this.batchSize = spec.trainer().batchSize();
+        this.gradAccum = spec.trainer().gradAccum();
         LOG.info("data-parallel training on {} ({} workers x {} micro-batches x {} sequences per step)",
                 sc.master(), dist.workers(), gradAccum, batchSize);
-    }
-
-    /**
-     * The config the executors build their models from: data.dir as the dataset's qualified URI (an executor's working
-     * directory is not the driver's, so a relative local path would point elsewhere) and the distributed section at
-     * its defaults (executors do not use it, and runs that differ only there share the executors' pooled models).
-     */
-    static RunConfig executorConfig(RunConfig cfg, TokenDataset data) {
-        DataConfig d = cfg.data();
-        return new RunConfig(cfg.run(), cfg.model(), cfg.losses(), cfg.allocation(),
-                new DataConfig(d.corpus(), data.dir(), d.tokenizer(), d.bpeVocabSize(), d.valFraction(), d.shardTokens(),
-                        d.maxCorpusBytes()),
-                cfg.trainer(), cfg.export(), DistributedConfig.DEFAULTS);
     }
 
     /**
@@ -108,11 +94,11 @@ public final class SparkGradients implements GradientSource {
 
     /** A factory that opens its own Spark context from the run's {@code distributed} section. */
     public static GradientSource.Factory factory() {
-        return (cfg, model, teacher, state, sampler, data) -> {
+        return (spec, model, teacher, state, sampler, data) -> {
             refuseTeacher(teacher);
-            JavaSparkContext sc = SparkSupport.open("mohge-" + cfg.run().name(), cfg.distributed());
+            JavaSparkContext sc = SparkSupport.open("mohge-" + spec.runName(), spec.distributed());
             try {
-                return new SparkGradients(sc, true, cfg, model, sampler, data, Worker.Fault.NONE);
+                return new SparkGradients(sc, true, spec, model, sampler, data, Worker.Fault.NONE);
             } catch (IOException | RuntimeException e) {
                 sc.close();
                 throw e;
@@ -127,9 +113,9 @@ public final class SparkGradients implements GradientSource {
 
     /** As {@link #factory(JavaSparkContext)}, with every task first calling {@code fault} (tests inject failures). */
     static GradientSource.Factory factory(JavaSparkContext sc, Worker.Fault fault) {
-        return (cfg, model, teacher, state, sampler, data) -> {
+        return (spec, model, teacher, state, sampler, data) -> {
             refuseTeacher(teacher);
-            return new SparkGradients(sc, false, cfg, model, sampler, data, fault);
+            return new SparkGradients(sc, false, spec, model, sampler, data, fault);
         };
     }
 
@@ -162,18 +148,18 @@ public final class SparkGradients implements GradientSource {
         try {
             JavaRDD<Worker.Task> rdd = sc.sc().makeRDD(JavaConverters.asScalaBuffer(tasks).toSeq(),
                     ClassTag$.MODULE$.apply(Worker.Task.class)).toJavaRDD();
-            Broadcast<String> yaml = configYaml;
+            Broadcast<Worker.Job> job = this.job;
             Worker.Fault fault = this.fault;
             WorkerResult stats;
             float[] gradSum;
             if (dist.aggregation() == DistributedConfig.Aggregation.SHARDED) {
                 GradientBlocks blocks = new GradientBlocks(flat.size(), dist.blocksFor(flat.size()));
                 ShardedAggregation.Total total = ShardedAggregation.aggregate(rdd.flatMapToPair(task ->
-                        ShardedAggregation.pieces(Worker.run(yaml, inputs, task, fault), task.worker(), blocks).iterator()), blocks);
+                        ShardedAggregation.pieces(Worker.run(job, inputs, task, fault), task.worker(), blocks).iterator()), blocks);
                 stats = total.stats();
                 gradSum = total.gradSum();
             } else {
-                stats = rdd.map(task -> Worker.run(yaml, inputs, task, fault))
+                stats = rdd.map(task -> Worker.run(job, inputs, task, fault))
                         .treeAggregate(WorkerResult.empty(), WorkerResult::merge, WorkerResult::merge,
                                 dist.aggregationDepth());
                 gradSum = stats.gradSum;
@@ -212,7 +198,7 @@ public final class SparkGradients implements GradientSource {
 
     @Override
     public void close() {
-        configYaml.destroy();
+        job.destroy();
         if (ownsContext) sc.close();
     }
 }

@@ -1,10 +1,10 @@
 package io.mohge.spark;
 
-import io.mohge.config.ConfigLoader;
-import io.mohge.config.RunConfig;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
 import io.mohge.engine.Transformer;
+import io.mohge.losses.LossConfig;
+import io.mohge.model.ModelConfig;
 import io.mohge.train.GradientStep;
 import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,6 +39,14 @@ final class Worker {
         void beforeTask(long step, int attempt);
     }
 
+    /**
+     * What an executor builds its model from, broadcast once per run: the model and loss settings, the seed and the
+     * dataset's qualified URI. Runs with equal jobs share the executors' pooled models.
+     */
+    record Job(ModelConfig model, LossConfig losses, long seed, String dataDir) implements Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
     /** What every task of one step needs besides its windows: the broadcast part. */
     record StepInputs(long step, float[] params, float[] routerState, double groupAuxScale) implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -58,7 +66,7 @@ final class Worker {
     }
 
     /** This executor JVM's models, for the run it currently serves (bounded; see {@link ModelPool}). */
-    private static final ModelPool<Model> POOL = new ModelPool<>();
+    private static final ModelPool<Job, Model> POOL = new ModelPool<>();
 
     private Worker() { }
 
@@ -67,10 +75,10 @@ final class Worker {
      * them into a pooled model and computes the gradient of the task's windows. Records how long the fetch and the
      * compute took.
      */
-    static WorkerResult run(Broadcast<String> configYaml, Broadcast<StepInputs> inputs, Task task, Fault fault)
+    static WorkerResult run(Broadcast<Job> jobs, Broadcast<StepInputs> inputs, Task task, Fault fault)
             throws IOException {
-        String yaml = configYaml.value();
-        Model m = POOL.borrow(yaml, Worker::build);
+        Job job = jobs.value();
+        Model m = POOL.borrow(job, Worker::build);
         try {
             long t0 = System.nanoTime();
             StepInputs in = inputs.value();
@@ -90,20 +98,19 @@ final class Worker {
             long t2 = System.nanoTime();
             return WorkerResult.of(r, grads, micro.size(), t1 - t0, t2 - t1);
         } finally {
-            POOL.giveBack(yaml, m);
+            POOL.giveBack(job, m);
         }
     }
 
-    private static Model build(String configYaml) {
-        RunConfig cfg = ConfigLoader.fromYaml(configYaml, "the run config shipped by the driver");
-        Transformer model = Transformer.create(cfg.model(), cfg.losses(), cfg.run().seed(), DataType.FLOAT);
+    private static Model build(Job job) {
+        Transformer model = Transformer.create(job.model(), job.losses(), job.seed(), DataType.FLOAT);
         try {
             // new Configuration() picks up the cluster's HADOOP_CONF_DIR on executors
-            TokenDataset data = TokenDataset.open(cfg.data().dir(), new Configuration());
-            return new Model(new FlatParams(model.params()), new GradientStep(model, cfg.run().seed()), data,
-                    cfg.model().seqLen());
+            TokenDataset data = TokenDataset.open(job.dataDir(), new Configuration());
+            return new Model(new FlatParams(model.params()), new GradientStep(model, job.seed()), data,
+                    job.model().seqLen());
         } catch (IOException e) {
-            throw new UncheckedIOException("executor cannot open data.dir " + cfg.data().dir(), e);
+            throw new UncheckedIOException("executor cannot open data.dir " + job.dataDir(), e);
         }
     }
 }

@@ -29,7 +29,7 @@ class ModelPoolTest {
 
     @Test
     void reusesModelsOfOneRunAndHoldsOnlyAsManyAsRanAtOnce() {
-        ModelPool<Fake> pool = new ModelPool<>();
+        ModelPool<String, Fake> pool = new ModelPool<>();
         List<Fake> built = new ArrayList<>();
         Fake a = pool.borrow("run-a", k -> add(built, k));
         Fake b = pool.borrow("run-a", k -> add(built, k)); // a concurrent task gets its own model
@@ -45,7 +45,7 @@ class ModelPoolTest {
 
     @Test
     void aNewRunClosesThePreviousRunsModels() {
-        ModelPool<Fake> pool = new ModelPool<>();
+        ModelPool<String, Fake> pool = new ModelPool<>();
         List<Fake> built = new ArrayList<>();
         Fake idle = pool.borrow("run-a", k -> add(built, k));
         Fake busy = pool.borrow("run-a", k -> add(built, k));
