@@ -53,8 +53,8 @@ final class EvalCommand implements Callable<Integer> {
                 if (m < 1) throw new BadInputException("--cache-experts: " + m + " experts; give sizes of 1 or more");
             }
         }
-        Evaluator.Result r = export != null ? ExportEvaluator.evaluate(dir, config)
-                : Evaluator.evaluate(dir, config, cacheExperts);
+        Evaluator.Result r = export != null ? ExportEvaluator.evaluate(dir, config.data(), config.trainer())
+                : Evaluator.evaluate(dir, config.data(), config.trainer(), cacheExperts);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s %s (step %d): val_loss %.4f nats/token, perplexity %.3f over %d tokens%n",
                 export != null ? "export" : "checkpoint", dir, r.step(), r.valLoss(), r.perplexity(), r.tokens());

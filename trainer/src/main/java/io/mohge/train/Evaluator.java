@@ -3,6 +3,8 @@ package io.mohge.train;
 import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
+import io.mohge.config.TrainerConfig;
+import io.mohge.data.DataConfig;
 import io.mohge.data.Prepare;
 import io.mohge.data.TokenDataset;
 import io.mohge.engine.Batch;
@@ -107,33 +109,34 @@ public final class Evaluator {
     }
 
     /**
-     * Evaluates the checkpoint in {@code checkpointDir} (its own stored config decides the model) on the
-     * validation split of {@code cfg.data()}, using {@code cfg.trainer().eval_batches} batches of
-     * {@code cfg.trainer().batch_size} sequences.
+     * Evaluates the checkpoint in {@code checkpointDir} (the run config saved with it decides the model) on the
+     * validation split of {@code dataConfig}, using the trainer's {@code eval_batches} batches of {@code batch_size}
+     * sequences.
      */
-    public static Result evaluate(Path checkpointDir, RunConfig cfg) throws IOException {
-        return evaluate(checkpointDir, cfg, null);
+    public static Result evaluate(Path checkpointDir, DataConfig dataConfig, TrainerConfig trainer) throws IOException {
+        return evaluate(checkpointDir, dataConfig, trainer, null);
     }
 
-    /** As {@link #evaluate(Path, RunConfig)} with the given expert-cache sizes (null = a quarter and a half). */
-    public static Result evaluate(Path checkpointDir, RunConfig cfg, int[] cacheSizes) throws IOException {
+    /** As {@link #evaluate(Path, DataConfig, TrainerConfig)} with the given expert-cache sizes (null = a quarter and a half). */
+    public static Result evaluate(Path checkpointDir, DataConfig dataConfig, TrainerConfig trainer, int[] cacheSizes)
+            throws IOException {
         Checkpoint c = CheckpointStore.load(checkpointDir);
         RunConfig trained = ConfigLoader.load(checkpointDir.resolve(CheckpointStore.CONFIG));
-        if (trained.model().vocabSize() != cfg.data().vocabSize()) {
+        if (trained.model().vocabSize() != dataConfig.vocabSize()) {
             throw new BadInputException("data.tokenizer: checkpoint " + checkpointDir + " has a vocabulary of "
-                    + trained.model().vocabSize() + " tokens but the configured data has " + cfg.data().vocabSize()
+                    + trained.model().vocabSize() + " tokens but the configured data has " + dataConfig.vocabSize()
                     + "; evaluate on data prepared with the tokenizer the model was trained on");
         }
         Transformer model = Transformer.create(trained.model(), trained.losses(), trained.run().seed(), DataType.FLOAT);
         new ModelState(model.params()).load(c.params(), c.routerBiases(), checkpointDir.toString());
         Configuration hconf = new Configuration();
-        Prepare.prepare(cfg.data(), hconf);
-        try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
+        Prepare.prepare(dataConfig, hconf);
+        try (TokenDataset data = TokenDataset.open(dataConfig.dir(), hconf)) {
             int seqLen = trained.model().seqLen();
-            List<int[][]> batches = ValidationSplit.batches(data, seqLen, cfg);
+            List<int[][]> batches = ValidationSplit.batches(data, seqLen, trainer);
             int[] sizes = cacheSizes != null ? cacheSizes : defaultCacheSizes(trained.model());
             Report report = report(model, batches, sizes);
-            long tokens = (long) batches.size() * cfg.trainer().batchSize() * seqLen;
+            long tokens = (long) batches.size() * trainer.batchSize() * seqLen;
             return new Result(c.step(), report.valLoss(), Math.exp(report.valLoss()), batches.size(), tokens,
                     report.routing());
         }

@@ -125,7 +125,7 @@ public final class Trainer {
         Configuration hconf = new Configuration();
         Prepare.prepare(cfg.data(), hconf);
         try (TokenDataset data = TokenDataset.open(cfg.data().dir(), hconf)) {
-            ValidationSplit.requireOneBatch(cfg, data);
+            ValidationSplit.requireOneBatch(data, cfg.model().seqLen(), cfg.trainer().batchSize());
             Loop loop = new Loop(cfg, options, out, data, resume, init);
             Files.createDirectories(out);
             resume.setAsideCorrupt();

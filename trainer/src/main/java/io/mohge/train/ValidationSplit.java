@@ -1,7 +1,7 @@
 package io.mohge.train;
 
 import io.mohge.config.BadInputException;
-import io.mohge.config.RunConfig;
+import io.mohge.config.TrainerConfig;
 import io.mohge.data.Split;
 import io.mohge.data.TokenDataset;
 
@@ -16,21 +16,17 @@ public final class ValidationSplit {
 
     private ValidationSplit() { }
 
-    /** Throws BadInputException naming trainer.batch_size when the val split holds fewer windows than a batch. */
-    static void requireOneBatch(RunConfig cfg, TokenDataset data) {
-        requireOneBatch(data, cfg.model().seqLen(), cfg.trainer().batchSize());
-    }
-
     /**
-     * The validation batches of {@code cfg}'s trainer settings for a model of {@code seqLen} (e.g. a checkpoint's or
-     * an export's), refused as bad input when the val split holds fewer windows than a batch.
+     * The validation batches of the trainer's settings (batch_size, eval_batches) for a model of {@code seqLen} (e.g.
+     * a checkpoint's or an export's), refused as bad input when the val split holds fewer windows than a batch.
      */
-    public static List<int[][]> batches(TokenDataset data, int seqLen, RunConfig cfg) throws IOException {
-        requireOneBatch(data, seqLen, cfg.trainer().batchSize());
-        return data.valBatches(seqLen, cfg.trainer().batchSize(), cfg.trainer().evalBatches());
+    public static List<int[][]> batches(TokenDataset data, int seqLen, TrainerConfig trainer) throws IOException {
+        requireOneBatch(data, seqLen, trainer.batchSize());
+        return data.valBatches(seqLen, trainer.batchSize(), trainer.evalBatches());
     }
 
-    private static void requireOneBatch(TokenDataset data, int seqLen, int batch) {
+    /** Throws BadInputException naming trainer.batch_size when the val split holds fewer windows than a batch. */
+    static void requireOneBatch(TokenDataset data, int seqLen, int batch) {
         long tokens = data.tokens(Split.VAL);
         long windows = Math.max(0, (tokens - 1) / seqLen);
         if (windows >= batch) return;

@@ -182,7 +182,8 @@ class ConversionTest {
     @Test
     void evaluationReportsSwitchRatesAndCacheLoadsOfTheBaseModel() throws IOException {
         int[] sizes = {1, 2, 4};
-        Evaluator.Result r = Evaluator.evaluate(base, config(shared.resolve("eval")), sizes);
+        RunConfig eval = config(shared.resolve("eval"));
+        Evaluator.Result r = Evaluator.evaluate(base, eval.data(), eval.trainer(), sizes);
         RunConfig trained = ConfigLoader.load(base.resolve(CheckpointStore.CONFIG));
         assertEquals(Evaluator.routingColumns(trained.model(), sizes), new ArrayList<>(r.routing().keySet()));
         assertFalse(r.routing().containsKey("val_decision_rate"), "no controller, no decisions");

@@ -159,7 +159,7 @@ class TrainerTest {
         }
 
         // eval of the final checkpoint equals the val loss the loop logged at step 8
-        Evaluator.Result ev = Evaluator.evaluate(full.lastCheckpoint(), a);
+        Evaluator.Result ev = Evaluator.evaluate(full.lastCheckpoint(), a.data(), a.trainer());
         assertEquals(full.valLoss(), ev.valLoss(), 1e-6);
         assertEquals(Math.exp(ev.valLoss()), ev.perplexity(), 1e-9);
         assertEquals(rows.get(3).get("val_loss"), ev.valLoss(), 1e-6);
