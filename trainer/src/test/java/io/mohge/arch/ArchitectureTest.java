@@ -3,6 +3,7 @@ package io.mohge.arch;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,11 +17,30 @@ class ArchitectureTest {
 
     private static JavaClasses classes;
 
+    /** No package cycle anywhere in io.mohge. */
+    static final ArchRule NO_PACKAGE_CYCLE = slices().matching("io.mohge.(*)..").should().beFreeOfCycles();
+
+    static final ArchRule ONLY_MAIN_EXITS = noClasses().that().doNotHaveFullyQualifiedName("io.mohge.cli.Main")
+            .should().callMethod(System.class, "exit", int.class)
+            .because("a Spark executor or a test must not be killed by a library call");
+
     @BeforeAll
     static void importClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = importProject();
+    }
+
+    /** The production classes of the project's modules on the class path. */
+    static JavaClasses importProject() {
+        return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .withImportOption(ArchitectureTest::projectModule)
                 .importPackages("io.mohge");
+    }
+
+    /** Fails unless every package was imported (a rule over classes that were never imported checks nothing). */
+    static void requireImported(JavaClasses classes, String... packages) {
+        for (String pkg : packages) {
+            org.junit.jupiter.api.Assertions.assertTrue(classes.containPackage(pkg), pkg + " was not imported");
+        }
     }
 
     /**
@@ -37,16 +57,13 @@ class ArchitectureTest {
 
     @Test
     void everyModuleIsChecked() {
-        for (String pkg : java.util.List.of("io.mohge.allocation", "io.mohge.json", "io.mohge.losses", "io.mohge.engine",
-                "io.mohge.data", "io.mohge.train", "io.mohge.cli")) {
-            org.junit.jupiter.api.Assertions.assertTrue(classes.containPackage(pkg), pkg + " was not imported");
-        }
+        requireImported(classes, "io.mohge.allocation", "io.mohge.json", "io.mohge.losses", "io.mohge.engine",
+                "io.mohge.data", "io.mohge.train", "io.mohge.cli");
     }
 
-    /** No package cycle anywhere in io.mohge. */
     @Test
     void packagesFormNoCycle() {
-        slices().matching("io.mohge.(*)..").should().beFreeOfCycles().check(classes);
+        NO_PACKAGE_CYCLE.check(classes);
     }
 
     /**
@@ -72,10 +89,7 @@ class ArchitectureTest {
 
     @Test
     void onlyMainMayExitTheJvm() {
-        noClasses().that().doNotHaveFullyQualifiedName("io.mohge.cli.Main")
-                .should().callMethod(System.class, "exit", int.class)
-                .because("a Spark executor or a test must not be killed by a library call")
-                .check(classes);
+        ONLY_MAIN_EXITS.check(classes);
     }
 
     @Test

@@ -85,12 +85,8 @@ class MainTest {
         "ablate a.yaml b.yaml|Unmatched argument at index 2: 'b.yaml'|mohge ablate --help"})
     void usageMistakesPrintOneErrorLineAndExit2(String testCase) {
         String[] parts = testCase.split("\\|");
-        int code = run(parts[0].split(" "));
-        assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
-        String[] lines = err.toString().split("\\R");
-        assertEquals(1, lines.length, "one line, no usage text: " + err);
-        assertTrue(lines[0].startsWith("error: " + parts[1]), lines[0]);
-        assertTrue(lines[0].endsWith("see '" + parts[2] + "'"), lines[0]);
+        String line = oneErrorLine(parts[0], "error: " + parts[1]);
+        assertTrue(line.endsWith("see '" + parts[2] + "'"), line);
         assertEquals("", out.toString(), "no usage text on stdout either");
     }
 
@@ -202,11 +198,17 @@ class MainTest {
         "train --config ../configs/mohge-tiny.yaml --stop-after -1 --set data.dir=nowhere|error: --stop-after must be 0"})
     void refusalsOfUserInputAreOneErrorLine(String testCase) {
         String[] parts = testCase.split("\\|");
-        int code = run(parts[0].split(" "));
+        oneErrorLine(parts[0], parts[1]);
+    }
+
+    /** Runs {@code commandLine}, which must exit 2 with exactly one line on stderr starting with {@code prefix}. */
+    private String oneErrorLine(String commandLine, String prefix) {
+        int code = run(commandLine.split(" "));
         assertEquals(Main.EXIT_BAD_INPUT, code, err.toString());
         String[] lines = err.toString().split("\\R");
-        assertEquals(1, lines.length, err.toString());
-        assertTrue(lines[0].startsWith(parts[1]), lines[0]);
+        assertEquals(1, lines.length, "one line, no usage text: " + err);
+        assertTrue(lines[0].startsWith(prefix), lines[0]);
+        return lines[0];
     }
 
     @Test

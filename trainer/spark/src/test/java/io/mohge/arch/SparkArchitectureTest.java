@@ -1,13 +1,10 @@
 package io.mohge.arch;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
  * The Spark module's place in the layering (docs/architecture.md): it implements the trainer's DistributedRuntime and
@@ -19,21 +16,17 @@ class SparkArchitectureTest {
 
     @BeforeAll
     static void importClasses() {
-        all = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ArchitectureTest::projectModule)
-                .importPackages("io.mohge");
+        all = ArchitectureTest.importProject();
     }
 
     @Test
     void theTrainerAndTheSparkModuleAreBothImported() {
-        for (String pkg : java.util.List.of("io.mohge.spark", "io.mohge.distributed", "io.mohge.train", "io.mohge.engine")) {
-            org.junit.jupiter.api.Assertions.assertTrue(all.containPackage(pkg), pkg + " was not imported");
-        }
+        ArchitectureTest.requireImported(all, "io.mohge.spark", "io.mohge.distributed", "io.mohge.train", "io.mohge.engine");
     }
 
     @Test
     void theSparkModuleAndTheTrainerTogetherFormNoCycle() {
-        slices().matching("io.mohge.(*)..").should().beFreeOfCycles().check(all);
+        ArchitectureTest.NO_PACKAGE_CYCLE.check(all);
     }
 
     @Test
@@ -53,9 +46,6 @@ class SparkArchitectureTest {
 
     @Test
     void onlyMainMayExitTheJvm() {
-        noClasses().that().doNotHaveFullyQualifiedName("io.mohge.cli.Main")
-                .should().callMethod(System.class, "exit", int.class)
-                .because("a Spark executor must not be killed by a library call")
-                .check(all);
+        ArchitectureTest.ONLY_MAIN_EXITS.check(all);
     }
 }

@@ -193,13 +193,7 @@ class ClusterIT {
         List<Double> expected = reference();
         String victim = ClusterDaemons.worker(1);
         try (ClusterJob job = submit("worker-killed")) {
-            job.awaitSteps(4, JOB_TIMEOUT);
-            cluster.kill9(victim);
-            int at = job.losses().size();
-            assertTrue(job.driver().isAlive() && at < STEPS, "killed mid-run");
-            assertEquals(0, job.awaitExit(JOB_TIMEOUT), job.tail());
-            System.out.println(victim + " killed (kill -9) after step " + at + " of " + STEPS + "; the job finished and its "
-                    + "losses equal the reference: " + expected.equals(job.losses()));
+            killMidRunAndFinish(job, victim, 4, expected);
             String driverLog = Files.readString(job.log(), StandardCharsets.UTF_8);
             assertTrue(driverLog.contains("worker lost"), "the driver saw its executor go with the worker; " + job.tail());
             assertEquals(expected, job.losses(), "losses after a worker was killed at step >= 4");
@@ -216,13 +210,7 @@ class ClusterIT {
         String victim = ClusterDaemons.dataNode(1);
         int port = cluster.ports().dataNodes().get(1).transfer();
         try (ClusterJob job = submit("datanode-killed")) {
-            job.awaitSteps(4, JOB_TIMEOUT);
-            cluster.kill9(victim);
-            int at = job.losses().size();
-            assertTrue(job.driver().isAlive() && at < STEPS, "killed mid-run");
-            assertEquals(0, job.awaitExit(JOB_TIMEOUT), job.tail());
-            System.out.println(victim + " killed (kill -9) after step " + at + " of " + STEPS + "; the job finished and its "
-                    + "losses equal the reference: " + expected.equals(job.losses()));
+            killMidRunAndFinish(job, victim, 4, expected);
             assertEquals(expected, job.losses(), "losses after a DataNode was killed at step >= 4");
             // the executors' HDFS clients hit the dead DataNode and went on with the other replica
             boolean failedOver = false;
@@ -235,6 +223,18 @@ class ClusterIT {
             cluster.start(victim);
             cluster.awaitReady(Duration.ofMinutes(3), List.of(victim));
         }
+    }
+
+    /** Kills {@code victim} (kill -9) once the job has logged {@code afterSteps} steps; the job must still finish. */
+    private static void killMidRunAndFinish(ClusterJob job, String victim, int afterSteps, List<Double> expected)
+            throws Exception {
+        job.awaitSteps(afterSteps, JOB_TIMEOUT);
+        cluster.kill9(victim);
+        int at = job.losses().size();
+        assertTrue(job.driver().isAlive() && at < STEPS, "killed mid-run");
+        assertEquals(0, job.awaitExit(JOB_TIMEOUT), job.tail());
+        System.out.println(victim + " killed (kill -9) after step " + at + " of " + STEPS + "; the job finished and its "
+                + "losses equal the reference: " + expected.equals(job.losses()));
     }
 
     @Test
