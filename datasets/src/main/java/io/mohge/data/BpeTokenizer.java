@@ -1,5 +1,7 @@
 package io.mohge.data;
 
+import io.mohge.json.JsonRecords;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -7,11 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.google.gson.FieldNamingPolicy;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
 
 /**
  * Byte-level BPE (Sennrich et al. 2016; byte-level variant of GPT-2, Radford et al. 2019).
@@ -28,8 +25,6 @@ public final class BpeTokenizer implements TextTokenizer {
     private static final int CACHE_LIMIT = 200_000;
     private static final String KIND = "bpe";
     private static final int VERSION = 1;
-    private static final Gson GSON = new GsonBuilder()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     private final int[][] merges;
     private final byte[][] bytes;
@@ -132,7 +127,7 @@ public final class BpeTokenizer implements TextTokenizer {
 
     /** Writes the JSON form atomically to {@code file}. */
     public void save(DataLocation file) throws IOException {
-        file.writeAtomically(GSON.toJson(new Stored(KIND, VERSION, vocabSize(), merges)).getBytes(StandardCharsets.UTF_8));
+        file.writeAtomically(JsonRecords.writeCompact(new Stored(KIND, VERSION, vocabSize(), merges)).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Reads a tokenizer written by {@link #save}; a damaged file gives a {@link ShardFormatException} naming it. */
@@ -143,18 +138,14 @@ public final class BpeTokenizer implements TextTokenizer {
             in.transferTo(buf);
         }
         try {
-            Stored s = GSON.fromJson(buf.toString(StandardCharsets.UTF_8), Stored.class);
-            if (s == null) throw new ShardFormatException(file.toString(), "empty file, expected a BPE tokenizer");
+            Stored s = JsonRecords.read(buf.toString(StandardCharsets.UTF_8), Stored.class);
             BpeTokenizer t = new BpeTokenizer(List.of(s.merges()));
             if (t.vocabSize() != s.vocabSize()) {
                 throw new ShardFormatException(file.toString(), "vocab_size " + s.vocabSize() + " but "
                         + s.merges().length + " merges");
             }
             return t;
-        } catch (JsonParseException | IllegalArgumentException e) {
-            throw new ShardFormatException(file.toString(), "unreadable BPE tokenizer (" + e.getMessage() + ")");
-        } catch (RuntimeException e) { // Gson wraps what the Stored constructor throws
-            if (!(e.getCause() instanceof IllegalArgumentException bad)) throw e;
+        } catch (IllegalArgumentException bad) { // JSON, the Stored record or the merges themselves
             throw new ShardFormatException(file.toString(), bad.getMessage() + "; prepare the dataset again");
         }
     }

@@ -1,21 +1,18 @@
 package io.mohge.data;
 
+import io.mohge.json.JsonRecords;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import com.google.gson.FieldNamingPolicy;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
-
 /**
  * {@value #FILE_NAME}: the commit point of a prepared dataset (written last, atomically). Lists the shards of each
  * split with token counts and checksums, the tokenizer, the corpus and the parameters it was prepared with.
  * JSON keys are the snake_case component names; the constructor checks them (naming the key), so a manifest that
- * reads is one this build can use. The datasets module does not depend on {@code io.mohge.json.JsonRecords}, so it
- * keeps its own Gson and maps a constructor's message to a {@link ShardFormatException} naming the file.
+ * reads is one this build can use. It is read and written through {@link JsonRecords}; a problem becomes a
+ * {@link ShardFormatException} naming the file and the key.
  *
  * @param format             always {@value #FORMAT}
  * @param formatVersion      manifest and shard format version ({@link ShardHeader#VERSION})
@@ -39,8 +36,6 @@ public record Manifest(String format, int formatVersion, String created, String 
 
     public static final String FILE_NAME = "manifest.json";
     public static final String FORMAT = "mohge-token-shards";
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     /**
      * The DataConfig values that determine the dataset's content ({@code dir} excluded; {@code bpe_vocab_size}
@@ -75,7 +70,7 @@ public record Manifest(String format, int formatVersion, String created, String 
 
     public long tokens(Split split) { return shards(split).stream().mapToLong(ShardInfo::tokens).sum(); }
 
-    public byte[] toJson() { return GSON.toJson(this).getBytes(StandardCharsets.UTF_8); }
+    public byte[] toJson() { return JsonRecords.write(this).getBytes(StandardCharsets.UTF_8); }
 
     /** Reads and checks a manifest; problems give a {@link ShardFormatException} naming the file and the key. */
     public static Manifest read(DataLocation file) throws IOException {
@@ -83,19 +78,11 @@ public record Manifest(String format, int formatVersion, String created, String 
         try (var in = file.fs().open(file.path())) {
             in.transferTo(buf);
         }
-        Manifest m;
         try {
-            m = GSON.fromJson(buf.toString(StandardCharsets.UTF_8), Manifest.class);
-        } catch (JsonParseException e) {
-            throw new ShardFormatException(file.toString(), "unreadable manifest (" + e.getMessage() + ")");
-        } catch (RuntimeException e) { // Gson wraps what the constructor throws
-            if (e.getCause() instanceof IllegalArgumentException invalid) {
-                throw new ShardFormatException(file.toString(), invalid.getMessage());
-            }
-            throw e;
+            return JsonRecords.read(buf.toString(StandardCharsets.UTF_8), Manifest.class);
+        } catch (IllegalArgumentException invalid) {
+            throw new ShardFormatException(file.toString(), invalid.getMessage());
         }
-        if (m == null) throw new ShardFormatException(file.toString(), "empty file, not a " + FORMAT + " manifest");
-        return m;
     }
 
     private static void shardsPresent(List<ShardInfo> shards, String key) {

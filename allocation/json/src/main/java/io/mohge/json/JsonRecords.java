@@ -18,8 +18,8 @@ import java.io.StringReader;
  * {@code rngSeed} is key {@code rng_seed}), validated in their constructors. Reading is strict, and every problem
  * is an {@link IllegalArgumentException} whose message starts with the key (a JSON path such as
  * {@code files.params.safetensors.bytes}), never an exception from inside Gson; callers put the file name in
- * front. It lives in the allocation module, the lowest module that writes JSON (placement.json), in a package of
- * its own so that the trainer uses the same code.
+ * front. It is a module of its own ({@code allocation/json}, below every other module), so that allocation
+ * (placement.json), datasets (manifest.json, the BPE tokenizer) and the trainer all use this code.
  */
 public final class JsonRecords {
 
