@@ -1,13 +1,13 @@
 package io.mohge.cli;
 
 import io.mohge.bench.DistributedBench;
-import io.mohge.distributed.DistributedRuntime;
 import io.mohge.bench.TorchAnchor;
 import io.mohge.bench.TrainingBench;
 import io.mohge.config.BadInputException;
 import io.mohge.config.ConfigLoader;
 import io.mohge.config.RunConfig;
 import io.mohge.config.DistributedConfig;
+import io.mohge.distributed.DistributedRuntime;
 import io.mohge.train.Flops;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
