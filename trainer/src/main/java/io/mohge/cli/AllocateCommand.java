@@ -18,7 +18,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 
 @Command(name = "allocate", mixinStandardHelpOptions = true,
         description = {"Place the routed experts of the configured model on expert-parallel ranks with every strategy "
@@ -55,16 +54,18 @@ final class AllocateCommand implements Callable<Integer> {
         RunConfig config = options.load();
         ExpertLayout layout = config.expertLayout().orElseThrow(() -> new BadInputException(
                 "model.ffn = dense has no routed experts to place; use an moe or mohge config"));
-        int n = userInput(() -> checkedRanks(layout, ranks != null ? ranks : config.allocation().ranks()));
+        int n = BadInputException.whenRefused(
+                () -> checkedRanks(layout, ranks != null ? ranks : config.allocation().ranks()));
         if (load != null && groupShares != null) {
             throw new BadInputException("--load and --group-shares both give a load; pass one of them");
         }
         ExpertLoad expertLoad;
         if (load != null) {
-            expertLoad = userInput(() -> LoadStats.read(load, layout.experts()));
+            expertLoad = BadInputException.whenRefused(() -> LoadStats.read(load, layout.experts()));
         } else if (groupShares != null) {
             double[] shares = groupShares.stream().mapToDouble(Double::doubleValue).toArray();
-            expertLoad = userInput(() -> ExpertLoad.groupSkewed(layout, shares, SYNTHETIC_TOKENS_PER_EXPERT * layout.experts()));
+            expertLoad = BadInputException.whenRefused(
+                    () -> ExpertLoad.groupSkewed(layout, shares, SYNTHETIC_TOKENS_PER_EXPERT * layout.experts()));
         } else {
             expertLoad = ExpertLoad.uniform(layout, SYNTHETIC_TOKENS_PER_EXPERT);
         }
@@ -72,7 +73,7 @@ final class AllocateCommand implements Callable<Integer> {
         out.print(StrategyComparison.of(layout, n, expertLoad, config.model().dModel()).toTable());
         if (save != null) {
             var strategy = PlacementStrategy.of(config.allocation().strategy(), expertLoad);
-            AtomicFiles.writeString(save, userInput(() -> strategy.place(layout, n)).toJson());
+            AtomicFiles.writeString(save, BadInputException.whenRefused(() -> strategy.place(layout, n)).toJson());
             out.println("placement (" + PlacementStrategy.nameOf(config.allocation().strategy()) + ") written to " + save);
         }
         out.flush();
@@ -82,17 +83,5 @@ final class AllocateCommand implements Callable<Integer> {
     private static int checkedRanks(ExpertLayout layout, int ranks) {
         layout.checkRanks(ranks);
         return ranks;
-    }
-
-    /**
-     * Runs {@code check} on --ranks, --load, --group-shares or the placement for --save: the allocation module,
-     * which cannot see BadInputException, refuses them with an IllegalArgumentException naming the value or file.
-     */
-    private static <T> T userInput(Supplier<T> check) {
-        try {
-            return check.get();
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage(), e);
-        }
     }
 }

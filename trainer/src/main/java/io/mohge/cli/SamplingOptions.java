@@ -28,11 +28,7 @@ final class SamplingOptions {
 
     /** The sampler these options describe (its constructor checks them and names the option at fault). */
     Sampler sampler() {
-        try {
-            return new Sampler(temperature, topK, topP, seed);
-        } catch (IllegalArgumentException e) { // the model module cannot see BadInputException
-            throw new BadInputException(e.getMessage(), e);
-        }
+        return BadInputException.whenRefused(() -> new Sampler(temperature, topK, topP, seed));
     }
 
     /** The token that ends generation, or -1 with --no-stop. */

@@ -20,4 +20,17 @@ public class BadInputException extends IllegalArgumentException {
     public BadInputException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * The value of {@code check}, with an IllegalArgumentException it throws reported as bad input: for user input
+     * that a lower module (model, allocation, datasets) checks. Those modules cannot see this class; their messages
+     * name the value at fault.
+     */
+    public static <T> T whenRefused(java.util.function.Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (IllegalArgumentException e) {
+            throw e instanceof BadInputException bad ? bad : new BadInputException(e.getMessage(), e);
+        }
+    }
 }

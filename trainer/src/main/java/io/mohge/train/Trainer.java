@@ -176,11 +176,9 @@ public final class Trainer {
             this.model.trainControllersOnly(tc.trainsControllersOnly());
             this.teacher = init != null && cfg.losses().hasDistillation() ? init.teacher() : null;
             this.cacheSizes = Evaluator.defaultCacheSizes(model);
-            try {
-                this.sampler = data.trainSampler(model.seqLen(), cfg.run().seed(), 0, 1);
-            } catch (IllegalArgumentException e) { // rank 0 of 1 is valid: no window of model.seq_len + 1 tokens
-                throw new BadInputException(e.getMessage(), e);
-            }
+            // rank 0 of 1 is valid, so a refusal means the data holds no window of model.seq_len + 1 tokens
+            this.sampler = BadInputException.whenRefused(
+                    () -> data.trainSampler(model.seqLen(), cfg.run().seed(), 0, 1));
             this.valBatches = data.valBatches(model.seqLen(), tc.batchSize(), tc.evalBatches());
             this.store = new CheckpointStore(checkpointRoot(cfg), tc.keepCheckpoints());
             ExpertLayout layout = cfg.expertLayout().orElse(null);
